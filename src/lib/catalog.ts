@@ -1,0 +1,409 @@
+// The model catalogue for the transformers.js engine: one frozen record per real ONNX build, plus the helpers that
+// pick a precision, build a record for a user-named repo, and turn the model base URL setting into file URLs.
+// Invariants: ids are unique; every repo is `org/name`; `dtypes.withoutF16` is never an f16 precision, so a GPU
+// without `shader-f16` is never handed one; every size is bytes. A size is either read from the Hub (via the public
+// sources named beside it) or marked as an estimate; `gpuMemoryBytes` is always an estimate.
+import type { Dtype, GpuInfo, ModelRecord } from './protocol';
+
+/** The public model host. Anything else is a mirror that serves `<base>/<org>/<name>/<file>`. */
+export const DEFAULT_MODEL_BASE_URL = 'https://huggingface.co/';
+
+const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
+const MIRROR_PATH_TEMPLATE = '{model}/';
+const DEFAULT_REVISION = 'main';
+const CUSTOM_ID_PREFIX = 'custom:';
+
+const KB = 1000;
+const MB = 1000 * KB;
+const GB = 1000 * MB;
+const MiB = 1024 * 1024;
+
+const F16_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(['q4f16', 'fp16']);
+
+/** True for the precisions that need the GPU feature `shader-f16`. */
+export function isF16Dtype(dtype: Dtype): boolean {
+  return F16_DTYPES.has(dtype);
+}
+
+/** True when a build offers no precision that runs without `shader-f16` (never so for catalogue records). */
+export function needsShaderF16(record: ModelRecord): boolean {
+  return isF16Dtype(record.dtypes.withoutF16);
+}
+
+function sum(...parts: number[]): number {
+  return parts.reduce((total, part) => total + part, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GPU memory: an ESTIMATE for every record. Weights (the ONNX files of the f16 path), plus 20% of them for ONNX
+// Runtime's working set and activations, plus the KV cache (fp16) for ESTIMATE_CONTEXT_TOKENS tokens, plus any
+// recurrent state, rounded up to 50 MB. Browser runs of these exports have been reported at 1.2x to 1.5x the
+// download; nothing here is measured.
+// ---------------------------------------------------------------------------------------------------------------
+const ESTIMATE_CONTEXT_TOKENS = 4096;
+const WORKING_SET_FRACTION = 0.2;
+const KV_BYTES_PER_VALUE = 2;
+
+interface AttentionShape {
+  /** Layers that keep a KV cache (all of them in Qwen3; one in four in Qwen3.5's hybrid stack). */
+  kvLayers: number;
+  kvHeads: number;
+  headDim: number;
+  /** Fixed-size state of linear-attention layers (Qwen3.5's Gated DeltaNet), fp32. */
+  recurrentStateBytes: number;
+}
+
+function estimateGpuMemoryBytes(weightBytes: number, shape: AttentionShape): number {
+  const kvBytesPerToken = 2 * shape.kvLayers * shape.kvHeads * shape.headDim * KV_BYTES_PER_VALUE;
+  const raw =
+    weightBytes * (1 + WORKING_SET_FRACTION) + kvBytesPerToken * ESTIMATE_CONTEXT_TOKENS + shape.recurrentStateBytes;
+  const step = 50 * MB;
+  return Math.ceil(raw / step) * step;
+}
+
+/** Gated DeltaNet state per layer: value heads x key dim x value dim, fp32. */
+function deltaNetStateBytes(layers: number, valueHeads: number): number {
+  return layers * valueHeads * 128 * 128 * 4;
+}
+
+function freezeRecord(record: ModelRecord): ModelRecord {
+  Object.freeze(record.dtypes);
+  Object.freeze(record.downloadBytes);
+  return Object.freeze(record);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Download sizes. A dtype's figure is every file transformers.js fetches to generate text at that precision: the
+// ONNX graph(s) and their external data, plus config.json, generation_config.json, tokenizer.json and
+// tokenizer_config.json (chat_template.jinja, 4-8 KB, is left out). Exact figures come from the Hub's LFS records
+// (`https://huggingface.co/api/models/<repo>?blobs=true`) as copied into the public sources named beside them.
+// ---------------------------------------------------------------------------------------------------------------
+
+// onnx-community/Qwen3-0.6B-ONNX @ da1453100cf3. One-file graphs (no external data).
+// q4f16: onnx/model_q4f16.onnx is 569,789,750 B; with config and tokenizer files 578,917,626 B (both sourced).
+// q4: 885 MiB in all, summed from the Hub API but published rounded to the MiB, so only MiB-precise.
+const QWEN3_0_6B_Q4F16_MODEL = 569_789_750;
+const QWEN3_0_6B_Q4F16_TOTAL = 578_917_626;
+const QWEN3_0_6B_Q4_TOTAL = 885 * MiB;
+
+// onnx-community/Qwen3-1.7B-ONNX @ cc6a06a21d61. One-file graphs.
+// q4f16: onnx/model_q4f16.onnx is 1,426,069,098 B; the five files it loads total 1,435,197,005 B (sourced).
+// q4: onnx/model_q4.onnx is 2,147,212,861 B (sourced), plus the same 9,127,907 B of config and tokenizer files.
+// One project reports the q4 file failing to load in Chromium ("RangeError: Array buffer allocation failed") on a
+// 16 GB machine: it is one undivided file just under 2 GiB. It stays the fallback because it is the only non-f16
+// build the repo has that is not larger still.
+const QWEN3_1_7B_Q4F16_MODEL = 1_426_069_098;
+const QWEN3_1_7B_Q4F16_TOTAL = 1_435_197_005;
+const QWEN3_1_7B_METADATA = QWEN3_1_7B_Q4F16_TOTAL - QWEN3_1_7B_Q4F16_MODEL;
+const QWEN3_1_7B_Q4_TOTAL = 2_147_212_861 + QWEN3_1_7B_METADATA;
+
+// onnx-community/Qwen3-4B-ONNX @ main (sha256-pinned copies). q4f16 is a graph plus two external-data chunks:
+// onnx/model_q4f16.onnx 59,762,833 + .onnx_data 2,096,005,120 + .onnx_data_1 677,150,720 (sourced), and config.json
+// 1,780 + generation_config.json 219 + tokenizer_config.json 9,761 + tokenizer.json 9,117,040 (sourced).
+// q4: ESTIMATE, about 3.7 GB: q4 keeps the embedding in fp32 where q4f16 keeps it in fp16, which on the 0.6B and
+// 1.7B builds above costs about 1.16x the fp16 embedding (151,936 x 2,560 x 2 B here). Not found in any stored
+// source, and not confirmed to exist: Jan-nano-ONNX, a Qwen3-4B fine-tune exported the same way with byte-identical
+// q4f16 file sizes, ships only fp16 and q4f16.
+const QWEN3_4B_Q4F16_MODEL = sum(59_762_833, 2_096_005_120, 677_150_720);
+const QWEN3_4B_Q4F16_TOTAL = sum(QWEN3_4B_Q4F16_MODEL, 1_780, 219, 9_761, 9_117_040);
+const QWEN3_4B_Q4_ESTIMATE = Math.round(3.7 * GB);
+
+// Qwen3.5 exports split the model into embed_tokens, decoder_model_merged and vision_encoder graphs. The figures
+// below are the TEXT path (embed_tokens + decoder_model_merged + config/tokenizer), which is what a causal-LM load
+// fetches; the vision encoder is noted beside each build and is only fetched when images are used.
+// The `-ONNX-OPT` exports fuse LinearAttention / CausalConvWithState (com.microsoft ops) and keep only the last
+// token's logits, which is why they decode about 3x faster than the plain `-ONNX` exports.
+// Shared metadata: config.json + generation_config.json 248 + tokenizer_config.json + tokenizer.json 19,226,111.
+
+// onnx-community/Qwen3.5-0.8B-ONNX-OPT @ fafab72d87a9.
+// q4f16: the eight text-path files total 602,720,242 B (sourced, one project's pinned manifest).
+// q4: embed_tokens_q4.onnx 857 + .onnx_data 162,897,920 + decoder_model_merged_q4.onnx 576,621 + .onnx_data
+// 483,655,680, config.json 2,849, tokenizer_config.json 9,161 (all sourced).
+// Vision encoder, not counted: fp16 187,476 + 204,798,464 B; q4 185,278 + 68,267,008 B.
+const QWEN35_0_8B_METADATA = sum(2_849, 248, 9_161, 19_226_111);
+const QWEN35_0_8B_Q4F16_TOTAL = 602_720_242;
+const QWEN35_0_8B_Q4F16_WEIGHTS = QWEN35_0_8B_Q4F16_TOTAL - QWEN35_0_8B_METADATA;
+const QWEN35_0_8B_Q4_TOTAL = sum(857, 162_897_920, 576_621, 483_655_680, QWEN35_0_8B_METADATA);
+
+// onnx-community/Qwen3.5-2B-ONNX-OPT @ 2ea7886f48b9.
+// q4f16: embed_tokens_q4f16.onnx 1,064 + .onnx_data 294,010,880 + decoder_model_merged_q4f16.onnx 707,377 +
+// .onnx_data 1,088,892,928, config.json 2,993 (sourced); the total, 1,402,850,762 B, matches a second project's.
+// q4: embed_tokens_q4.onnx 857 + .onnx_data 325,795,840 + decoder_model_merged_q4.onnx 586,260 + .onnx_data
+// 1,207,357,440 (sourced).
+// Vision encoder, not counted: q4f16 394,142 + 196,945,920 B; fp16 345,836 + 667,748,352 B.
+const QWEN35_2B_METADATA = sum(2_993, 248, 9_161, 19_226_111);
+const QWEN35_2B_Q4F16_WEIGHTS = sum(1_064, 294_010_880, 707_377, 1_088_892_928);
+const QWEN35_2B_Q4F16_TOTAL = QWEN35_2B_Q4F16_WEIGHTS + QWEN35_2B_METADATA;
+const QWEN35_2B_Q4_TOTAL = sum(857, 325_795_840, 586_260, 1_207_357_440, QWEN35_2B_METADATA);
+
+// onnx-community/Qwen3.5-4B-ONNX-OPT @ 57b13b4dce7b.
+// q4f16: embed_tokens_q4f16.onnx 1,064 + .onnx_data 367,513,600 + decoder_model_merged_q4f16.onnx 933,554 +
+// .onnx_data 2,065,635,328 + .onnx_data_1 367,513,600 (the decoder's second chunk is byte-identical to the
+// embedding's data), config.json 3,198, tokenizer_config.json 9,162 (all sourced).
+// q4: ESTIMATE, about 3.1 GB: the q4f16 weights x 1.109, the q4/q4f16 ratio measured on the 0.8B and 2B builds.
+// Vision encoder, not counted: q4f16 394,142 + 198,159,360 B.
+const QWEN35_4B_METADATA = sum(3_198, 248, 9_162, 19_226_111);
+const QWEN35_4B_Q4F16_WEIGHTS = sum(1_064, 367_513_600, 933_554, 2_065_635_328, 367_513_600);
+const QWEN35_4B_Q4F16_TOTAL = QWEN35_4B_Q4F16_WEIGHTS + QWEN35_4B_METADATA;
+const QWEN35_4B_Q4_ESTIMATE = Math.round(3.1 * GB);
+
+// Attention shapes for the GPU estimate. Qwen3 from the repos' config.json (head_dim 128, 8 KV heads; 28 layers
+// for 0.6B and 1.7B, 36 for 4B). Qwen3.5: full attention on every 4th layer (head_dim 256), the rest Gated DeltaNet;
+// 24 layers for 0.8B (sourced); KV heads and the 2B/4B layer counts are assumed from the family's configs.
+const QWEN3_SHAPE_28: AttentionShape = { kvLayers: 28, kvHeads: 8, headDim: 128, recurrentStateBytes: 0 };
+const QWEN3_SHAPE_36: AttentionShape = { kvLayers: 36, kvHeads: 8, headDim: 128, recurrentStateBytes: 0 };
+const QWEN35_SHAPE_SMALL: AttentionShape = {
+  kvLayers: 6,
+  kvHeads: 2,
+  headDim: 256,
+  recurrentStateBytes: deltaNetStateBytes(18, 16),
+};
+const QWEN35_SHAPE_4B: AttentionShape = {
+  kvLayers: 8,
+  kvHeads: 4,
+  headDim: 256,
+  recurrentStateBytes: deltaNetStateBytes(24, 32),
+};
+
+// Context windows. Qwen3: max_position_embeddings is 40,960 in each repo's config.json (the model card describes
+// 32,768 native tokens; the config's 40,960 leaves room for the answer). Qwen3.5: 262,144 native, from config.json
+// and the model card. A browser's memory runs out far sooner; these are the models' limits, not the app's budget.
+const QWEN3_CONTEXT = 40_960;
+const QWEN35_CONTEXT = 262_144;
+
+// Licences: Apache-2.0 on every base model. The Qwen3 exports declare it; the Qwen3.5 `-OPT` exports declare no
+// licence and name their base model (Qwen/Qwen3.5-*), which is Apache-2.0.
+const APACHE_2 = 'Apache-2.0';
+
+export const CATALOG: readonly ModelRecord[] = Object.freeze([
+  freezeRecord({
+    id: 'qwen3-0.6b-onnx',
+    label: 'Qwen3 0.6B',
+    family: 'Qwen3',
+    parameters: '0.6B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3-0.6B-ONNX',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN3_0_6B_Q4F16_TOTAL, q4: QWEN3_0_6B_Q4_TOTAL },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN3_0_6B_Q4F16_MODEL, QWEN3_SHAPE_28),
+    contextWindow: QWEN3_CONTEXT,
+    takesImages: false,
+    licence: APACHE_2,
+  }),
+  freezeRecord({
+    id: 'qwen3-1.7b-onnx',
+    label: 'Qwen3 1.7B',
+    family: 'Qwen3',
+    parameters: '1.7B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3-1.7B-ONNX',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN3_1_7B_Q4F16_TOTAL, q4: QWEN3_1_7B_Q4_TOTAL },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN3_1_7B_Q4F16_MODEL, QWEN3_SHAPE_28),
+    contextWindow: QWEN3_CONTEXT,
+    takesImages: false,
+    licence: APACHE_2,
+  }),
+  freezeRecord({
+    id: 'qwen3-4b-onnx',
+    label: 'Qwen3 4B',
+    family: 'Qwen3',
+    parameters: '4B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3-4B-ONNX',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN3_4B_Q4F16_TOTAL, q4: QWEN3_4B_Q4_ESTIMATE },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN3_4B_Q4F16_MODEL, QWEN3_SHAPE_36),
+    contextWindow: QWEN3_CONTEXT,
+    takesImages: false,
+    licence: APACHE_2,
+  }),
+  freezeRecord({
+    id: 'qwen3.5-0.8b-onnx-opt',
+    label: 'Qwen3.5 0.8B',
+    family: 'Qwen3.5',
+    parameters: '0.8B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3.5-0.8B-ONNX-OPT',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN35_0_8B_Q4F16_TOTAL, q4: QWEN35_0_8B_Q4_TOTAL },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_0_8B_Q4F16_WEIGHTS, QWEN35_SHAPE_SMALL),
+    contextWindow: QWEN35_CONTEXT,
+    takesImages: true,
+    licence: APACHE_2,
+  }),
+  freezeRecord({
+    id: 'qwen3.5-2b-onnx-opt',
+    label: 'Qwen3.5 2B',
+    family: 'Qwen3.5',
+    parameters: '2B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3.5-2B-ONNX-OPT',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN35_2B_Q4F16_TOTAL, q4: QWEN35_2B_Q4_TOTAL },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_2B_Q4F16_WEIGHTS, QWEN35_SHAPE_SMALL),
+    contextWindow: QWEN35_CONTEXT,
+    takesImages: true,
+    licence: APACHE_2,
+  }),
+  freezeRecord({
+    id: 'qwen3.5-4b-onnx-opt',
+    label: 'Qwen3.5 4B',
+    family: 'Qwen3.5',
+    parameters: '4B',
+    engine: 'transformers',
+    repo: 'onnx-community/Qwen3.5-4B-ONNX-OPT',
+    dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+    downloadBytes: { q4f16: QWEN35_4B_Q4F16_TOTAL, q4: QWEN35_4B_Q4_ESTIMATE },
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_4B_Q4F16_WEIGHTS, QWEN35_SHAPE_4B),
+    contextWindow: QWEN35_CONTEXT,
+    takesImages: true,
+    licence: APACHE_2,
+  }),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lookup, precision, custom builds.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The record with this id: a catalogue build, or, for an id `custom:<org>/<name>` (what customModelRecord gives),
+ * that custom build again. Undefined for anything else.
+ */
+export function findModel(id: string): ModelRecord | undefined {
+  const known = CATALOG.find((record) => record.id === id);
+  if (known) return known;
+  if (!id.startsWith(CUSTOM_ID_PREFIX)) return undefined;
+  const repo = id.slice(CUSTOM_ID_PREFIX.length);
+  return isRepoId(repo) ? customModelRecord(repo) : undefined;
+}
+
+/**
+ * The precision to load: the f16 one when the GPU has `shader-f16`, the other one when it has not. Never returns an
+ * f16 precision for a GPU without `shader-f16`; throws instead when a record offers nothing else.
+ */
+export function chooseDtype(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'>): Dtype {
+  if (gpu.shaderF16) return record.dtypes.withF16;
+  const fallback = record.dtypes.withoutF16;
+  if (isF16Dtype(fallback)) {
+    throw new Error(`${record.label} has no precision that runs without the GPU feature shader-f16.`);
+  }
+  return fallback;
+}
+
+// Hub repo ids: `org/name`, each part letters, digits, `-`, `_` or `.`, not starting with `.` or `-`, no `..`.
+const REPO_PART = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const REPO_MAX_LENGTH = 96;
+
+function isRepoId(repo: string): boolean {
+  const parts = repo.split('/');
+  if (parts.length !== 2 || repo.length > REPO_MAX_LENGTH) return false;
+  return parts.every((part) => REPO_PART.test(part) && !part.includes('..'));
+}
+
+function requireRepoId(repo: string): void {
+  if (!isRepoId(repo)) {
+    throw new Error(
+      `"${repo}" is not a model repo id. Write it as organisation/name, for example onnx-community/Qwen3-0.6B-ONNX.`,
+    );
+  }
+}
+
+// A custom build's context window is unknown until its config.json is read; 4096 is a conservative figure (real
+// Qwen3 builds allow 40,960, the test fixture 4096).
+const CUSTOM_CONTEXT = 4096;
+
+/**
+ * A record for a user-named Qwen3-architecture ONNX repo (usually on a mirror), loaded at full precision (fp32)
+ * because nothing is known about which quantised files it ships. Sizes are unknown. Throws on a malformed repo id.
+ */
+export function customModelRecord(repo: string): ModelRecord {
+  requireRepoId(repo);
+  const [, name = repo] = repo.split('/');
+  return freezeRecord({
+    id: `${CUSTOM_ID_PREFIX}${repo}`,
+    label: name,
+    family: 'Qwen3',
+    parameters: 'unknown',
+    engine: 'transformers',
+    repo,
+    dtypes: { withF16: 'fp32', withoutF16: 'fp32' },
+    downloadBytes: {},
+    contextWindow: CUSTOM_CONTEXT,
+    takesImages: false,
+    licence: 'unknown',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Model base URL.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The model base URL setting in canonical form: trimmed, http(s) only, no credentials, query or fragment, ending
+ * in `/`. Throws an Error that says what is wrong otherwise.
+ */
+export function normaliseBaseUrl(input: string): string {
+  const trimmed = input.trim();
+  if (trimmed === '') throw new Error('The model base URL is empty. Use https://huggingface.co/ or a mirror URL.');
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new Error(`"${trimmed}" is not a URL. The model base URL must start with http:// or https://.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`The model base URL must start with http:// or https://, not ${url.protocol}//.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new Error('The model base URL must not carry a user name or password.');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new Error('The model base URL must not have a query (?…) or fragment (#…).');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url.href;
+}
+
+/**
+ * transformers.js's `remotePathTemplate` for a base URL: the public host lays files out as
+ * `<org>/<name>/resolve/<revision>/<file>`, a mirror as `<org>/<name>/<file>`. Throws on a bad base URL.
+ */
+export function remotePathTemplate(baseUrl: string): string {
+  return normaliseBaseUrl(baseUrl) === DEFAULT_MODEL_BASE_URL ? HUB_PATH_TEMPLATE : MIRROR_PATH_TEMPLATE;
+}
+
+/**
+ * The URL a repo's files sit under, ending in `/`: the base URL plus the path template filled in for this repo
+ * (and, on the public host, the revision). Throws on a bad base URL or repo id.
+ */
+export function filesBaseUrl(baseUrl: string, repo: string, revision: string = DEFAULT_REVISION): string {
+  requireRepoId(repo);
+  const base = normaliseBaseUrl(baseUrl);
+  const path = remotePathTemplate(base)
+    .replace('{model}', repo)
+    .replace('{revision}', encodeURIComponent(revision));
+  return `${base}${path}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Display.
+// ---------------------------------------------------------------------------------------------------------------
+
+const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'];
+
+/** Bytes for people, in decimal units: "512 B", "436 KB", "43.6 MB", "1.2 GB". Throws on a negative or NaN. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`Not a byte count: ${bytes}`);
+  if (bytes < KB) return `${Math.round(bytes)} B`;
+  let value = bytes / KB;
+  let unit = 0;
+  for (;;) {
+    const shown = value < 100 ? Math.round(value * 10) / 10 : Math.round(value);
+    if (shown < 1000 || unit === BYTE_UNITS.length - 1) {
+      return `${shown < 100 ? shown.toFixed(1) : shown.toFixed(0)} ${BYTE_UNITS[unit] ?? 'TB'}`;
+    }
+    value /= 1000;
+    unit += 1;
+  }
+}

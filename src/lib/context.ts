@@ -1,0 +1,24 @@
+// Typed access to the state classes that App.svelte creates and hands down, so components (and tests) get them
+// without importing singletons.
+import { getContext, setContext } from 'svelte';
+import type { ChatSession } from './state/chat-session.svelte';
+import type { ModelManager } from './state/model-manager.svelte';
+import type { SettingsState } from './state/settings.svelte';
+
+export interface AppState {
+  settings: SettingsState;
+  models: ModelManager;
+  chat: ChatSession;
+}
+
+const KEY = Symbol('app-state');
+
+export function provideAppState(state: AppState): void {
+  setContext(KEY, state);
+}
+
+export function useAppState(): AppState {
+  const state = getContext<AppState | undefined>(KEY);
+  if (!state) throw new Error('useAppState() outside App: provideAppState() was not called');
+  return state;
+}

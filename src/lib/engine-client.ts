@@ -1,0 +1,160 @@
+// Owns the inference worker. The only module that knows comlink: it turns the worker's callbacks into async
+// iterables and an AbortSignal into `interrupt`, rebuilds named errors, and replaces a worker that dies, failing
+// whatever was in flight with `WorkerCrashed` instead of leaving it pending forever.
+import { proxy, wrap, type Remote } from 'comlink';
+import {
+  isEngineErrorName,
+  type CachedModel,
+  type EngineErrorName,
+  type GenerateRequest,
+  type GenerationResult,
+  type GpuInfo,
+  type LoadedModel,
+  type LoadProgress,
+  type LoadRequest,
+  type TokenEvent,
+  type WorkerApi,
+} from './protocol';
+
+/** An engine failure on the page side: `name` is always one of the protocol's error names. */
+export class EngineFailure extends Error {
+  override readonly name: EngineErrorName;
+
+  constructor(name: EngineErrorName, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export function toEngineFailure(error: unknown): EngineFailure {
+  if (error instanceof EngineFailure) return error;
+  if (error instanceof Error && isEngineErrorName(error.name)) return new EngineFailure(error.name, error.message);
+  const text = error instanceof Error ? error.message : String(error);
+  return new EngineFailure('Unknown', `Something went wrong inside the inference engine. (${text})`);
+}
+
+export type GenerationEvent = ({ type: 'token' } & TokenEvent) | { type: 'done'; result: GenerationResult };
+
+export interface EngineClient {
+  probeGpu(): Promise<GpuInfo>;
+  load(request: LoadRequest, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel>;
+  /** Streams one answer; aborting the signal interrupts it, and the stream still ends with a `done` event. */
+  generate(request: Omit<GenerateRequest, 'requestId'>, signal?: AbortSignal): AsyncIterable<GenerationEvent>;
+  unload(): Promise<void>;
+  listCachedModels(): Promise<CachedModel[]>;
+  deleteCachedModel(repo: string): Promise<void>;
+  /** Called after a crashed worker has been replaced. */
+  onRestart(listener: (reason: string) => void): () => void;
+  dispose(): void;
+}
+
+type WorkerFactory = () => Worker;
+
+const defaultWorker: WorkerFactory = () =>
+  new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+
+let nextRequest = 0;
+function newRequestId(): string {
+  nextRequest += 1;
+  return `req-${Date.now().toString(36)}-${nextRequest}`;
+}
+
+export function createEngineClient(createWorker: WorkerFactory = defaultWorker): EngineClient {
+  let worker: Worker;
+  let api: Remote<WorkerApi>;
+  let crashed: Promise<never>;
+  let failCurrent: (error: EngineFailure) => void = () => undefined;
+  const restartListeners = new Set<(reason: string) => void>();
+
+  function start(): void {
+    worker = createWorker();
+    api = wrap<WorkerApi>(worker);
+    crashed = new Promise<never>((_, reject) => {
+      failCurrent = reject;
+    });
+    crashed.catch(() => undefined); // observed through `call`, not here
+    worker.addEventListener('error', (event) => restart(`worker error: ${event.message}`));
+    worker.addEventListener('messageerror', () => restart('worker sent a message that could not be read'));
+  }
+
+  function restart(reason: string): void {
+    console.error(`[engine-client] restarting worker: ${reason}`);
+    failCurrent(new EngineFailure('WorkerCrashed', `The inference worker stopped unexpectedly and was restarted. Load the model again. (${reason})`));
+    worker.terminate();
+    start();
+    for (const listener of restartListeners) listener(reason);
+  }
+
+  /** Runs one worker call; a crash meanwhile rejects it instead of leaving it pending. */
+  async function call<T>(work: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    try {
+      return await Promise.race([work(api), crashed]);
+    } catch (error) {
+      throw toEngineFailure(error);
+    }
+  }
+
+  async function* generate(
+    request: Omit<GenerateRequest, 'requestId'>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<GenerationEvent> {
+    const requestId = newRequestId();
+    const queue: GenerationEvent[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    let failure: EngineFailure | undefined;
+    const push = (event: GenerationEvent): void => {
+      queue.push(event);
+      wake?.();
+    };
+    const onAbort = (): void => void api.interrupt(requestId).catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    call((remote) => remote.generate({ ...request, requestId }, proxy((event: TokenEvent) => push({ type: 'token', ...event }))))
+      .then((result) => push({ type: 'done', result }))
+      .catch((error: unknown) => {
+        failure = toEngineFailure(error);
+      })
+      .finally(() => {
+        finished = true;
+        wake?.();
+      });
+    if (signal?.aborted) onAbort();
+
+    try {
+      while (true) {
+        const event = queue.shift();
+        if (event) {
+          yield event;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+      if (failure) throw failure;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  start();
+
+  return {
+    probeGpu: () => call((remote) => remote.probeGpu()),
+    load: (request, onProgress) => call((remote) => remote.load(request, proxy(onProgress))),
+    generate,
+    unload: () => call((remote) => remote.unload()),
+    listCachedModels: () => call((remote) => remote.listCachedModels()),
+    deleteCachedModel: (repo) => call((remote) => remote.deleteCachedModel(repo)),
+    onRestart(listener) {
+      restartListeners.add(listener);
+      return () => restartListeners.delete(listener);
+    },
+    dispose() {
+      worker.terminate();
+    },
+  };
+}

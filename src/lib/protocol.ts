@@ -1,0 +1,168 @@
+// The contract between the page and the inference worker: types only, plus the closed set of error names.
+// The worker imports this module with `import type`, so nothing here may carry runtime code the worker needs,
+// except `isEngineErrorName`, which the page uses to rebuild errors that crossed the boundary.
+
+/** Where a build's files live: a hub-style repo id resolved against the model base URL setting. */
+export type EngineKind = 'transformers' | 'web-llm';
+export type ModelFamily = 'Qwen3' | 'Qwen3.5';
+/** transformers.js dtypes we use; `q4f16` needs the GPU feature `shader-f16`. */
+export type Dtype = 'q4f16' | 'q4' | 'fp16' | 'fp32';
+export type Device = 'webgpu' | 'wasm';
+
+/** One model build in the catalogue. Sizes are bytes. */
+export interface ModelRecord {
+  id: string;
+  label: string;
+  family: ModelFamily;
+  parameters: string;
+  engine: EngineKind;
+  /** Hub repo id (`org/name`), resolved against the model base URL. */
+  repo: string;
+  /** Precision when the GPU has `shader-f16`, and the one to fall back to without it. */
+  dtypes: { withF16: Dtype; withoutF16: Dtype };
+  /** Download size per dtype, for the picker; absent when unknown (a custom build). */
+  downloadBytes: Partial<Record<Dtype, number>>;
+  gpuMemoryBytes?: number;
+  contextWindow: number;
+  takesImages: boolean;
+  licence: string;
+}
+
+export interface GpuInfo {
+  /** false when `navigator.gpu` is missing or no adapter is granted. */
+  webgpu: boolean;
+  shaderF16: boolean;
+  /** e.g. `swiftshader`, `ampere`; empty when unknown. */
+  architecture: string;
+  vendor: string;
+  isFallbackAdapter: boolean;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface LoadRequest {
+  record: ModelRecord;
+  /** Absolute URL that the build's file names are appended to: the public hub's `<org>/<name>/resolve/main/`, or a
+   * mirror's `<org>/<name>/`. The page resolves it from the model base URL setting. */
+  filesBaseUrl: string;
+}
+
+export type LoadPhase = 'download' | 'cache-read' | 'compile' | 'warm-up' | 'ready';
+
+/** Load progress in one shape, whatever the engine reports. */
+export interface LoadProgress {
+  phase: LoadPhase;
+  loadedBytes: number;
+  totalBytes: number;
+  filesDone: number;
+  filesTotal: number;
+  /** The file in flight, for the progress line. */
+  file?: string;
+}
+
+export interface LoadedModel {
+  modelId: string;
+  engine: EngineKind;
+  device: Device;
+  dtype: Dtype;
+  adapterArchitecture: string;
+  /** Reported by the engine itself: true when it runs in a dedicated worker, not on the page's thread. */
+  inWorker: boolean;
+  /** Files read from the IndexedDB cache vs fetched from the network during this load. */
+  filesFromCache: number;
+  filesDownloaded: number;
+  loadMs: number;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+export interface ChatTurn {
+  role: ChatRole;
+  content: string;
+}
+
+export interface GenerationOptions {
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  enableThinking: boolean;
+}
+
+export interface GenerateRequest {
+  requestId: string;
+  messages: ChatTurn[];
+  options: GenerationOptions;
+}
+
+/** Streamed while an answer is produced. `text` is the new piece; `outputTokens` counts tokens so far. */
+export interface TokenEvent {
+  text: string;
+  outputTokens: number;
+}
+
+export interface GenerationMetrics {
+  promptTokens: number;
+  outputTokens: number;
+  timeToFirstTokenMs: number;
+  prefillTokensPerS: number;
+  decodeTokensPerS: number;
+  totalMs: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'aborted';
+
+export interface GenerationResult {
+  requestId: string;
+  text: string;
+  finishReason: FinishReason;
+  metrics: GenerationMetrics;
+  device: Device;
+}
+
+export interface CachedFile {
+  url: string;
+  bytes: number;
+  storedAt: number;
+}
+
+export interface CachedModel {
+  repo: string;
+  engine: EngineKind;
+  files: number;
+  bytes: number;
+}
+
+/** The closed set of errors that cross the worker boundary, by name. */
+export const ENGINE_ERROR_NAMES = [
+  'WebGPUUnavailable',
+  'ShaderF16Missing',
+  'OutOfMemory',
+  'DeviceLost',
+  'QuotaExceeded',
+  'DownloadFailed',
+  'IntegrityMismatch',
+  'ModelNotLoaded',
+  'Busy',
+  'Aborted',
+  'WorkerCrashed',
+  'Unknown',
+] as const;
+export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];
+
+export function isEngineErrorName(name: unknown): name is EngineErrorName {
+  return typeof name === 'string' && (ENGINE_ERROR_NAMES as readonly string[]).includes(name);
+}
+
+export type ProgressCallback = (progress: LoadProgress) => void;
+export type TokenCallback = (event: TokenEvent) => void;
+
+/** What the worker exposes through comlink. Callbacks arrive as `comlink.proxy` objects. */
+export interface WorkerApi {
+  probeGpu(): Promise<GpuInfo>;
+  load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel>;
+  generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult>;
+  interrupt(requestId: string): Promise<void>;
+  unload(): Promise<void>;
+  listCachedModels(): Promise<CachedModel[]>;
+  deleteCachedModel(repo: string): Promise<void>;
+}

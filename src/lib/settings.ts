@@ -1,0 +1,58 @@
+// Default settings and the validation of stored ones: each field is taken from storage only if it has the right
+// type and range, so an old or damaged record falls back field by field instead of breaking start-up.
+import type { GenerationOptions } from './protocol';
+import type { Settings } from './types';
+
+export const DEFAULT_GENERATION: GenerationOptions = {
+  maxNewTokens: 512,
+  // Qwen's recommended sampling for non-thinking mode.
+  temperature: 0.7,
+  topP: 0.8,
+  topK: 20,
+  enableThinking: false,
+};
+
+export function defaultSettings(modelBaseUrl: string): Settings {
+  return {
+    modelBaseUrl,
+    customRepos: [],
+    selectedModelId: undefined,
+    systemPrompt: '',
+    generation: { ...DEFAULT_GENERATION },
+  };
+}
+
+function field<T>(raw: Record<string, unknown>, key: string, ok: (value: unknown) => value is T, fallback: T): T {
+  const value = raw[key];
+  return ok(value) ? value : fallback;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isNumberIn =
+  (min: number, max: number) =>
+  (value: unknown): value is number =>
+    typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function parseSettings(raw: unknown, defaults: Settings): Settings {
+  if (!isRecord(raw)) return defaults;
+  const gen = isRecord(raw.generation) ? raw.generation : {};
+  const base = defaults.generation;
+  const selected = raw.selectedModelId;
+  return {
+    modelBaseUrl: field(raw, 'modelBaseUrl', isString, defaults.modelBaseUrl),
+    customRepos: field(raw, 'customRepos', isStringArray, defaults.customRepos),
+    selectedModelId: typeof selected === 'string' ? selected : defaults.selectedModelId,
+    systemPrompt: field(raw, 'systemPrompt', isString, defaults.systemPrompt),
+    generation: {
+      maxNewTokens: field(gen, 'maxNewTokens', isNumberIn(1, 32768), base.maxNewTokens),
+      temperature: field(gen, 'temperature', isNumberIn(0, 2), base.temperature),
+      topP: field(gen, 'topP', isNumberIn(0, 1), base.topP),
+      topK: field(gen, 'topK', isNumberIn(0, 1000), base.topK),
+      enableThinking: field(gen, 'enableThinking', isBoolean, base.enableThinking),
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The only module that touches idb-keyval: conversations and settings in their own IndexedDB store, under
+// versioned keys. Everything read back is validated; a record that does not parse is skipped (and logged), never
+// allowed to break the app, and never overwritten unless the user saves over it.
+import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
+import type { ChatMessage, Conversation, Settings } from './types';
+
+const KEY_INDEX = 'v1:conversation-index';
+const KEY_SETTINGS = 'v1:settings';
+const conversationKey = (id: string): string => `v1:conversation:${id}`;
+
+let store: UseStore | undefined;
+function appStore(): UseStore {
+  store ??= createStore('qwen-chat-app', 'data');
+  return store;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isMessage(value: unknown): value is ChatMessage {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    (value.role === 'user' || value.role === 'assistant') &&
+    typeof value.content === 'string' &&
+    typeof value.createdAt === 'number'
+  );
+}
+
+export function isConversation(value: unknown): value is Conversation {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.title === 'string' &&
+    typeof value.createdAt === 'number' &&
+    typeof value.updatedAt === 'number' &&
+    Array.isArray(value.messages) &&
+    value.messages.every(isMessage)
+  );
+}
+
+export async function loadConversations(): Promise<Conversation[]> {
+  const ids = await get<unknown>(KEY_INDEX, appStore());
+  if (!Array.isArray(ids)) return [];
+  const keys = ids.filter((id): id is string => typeof id === 'string');
+  const values = await getMany<unknown>(keys.map(conversationKey), appStore());
+  const conversations = values.filter(isConversation);
+  if (conversations.length !== keys.length) {
+    console.warn(`[storage] skipped ${keys.length - conversations.length} unreadable conversation(s)`);
+  }
+  return conversations.sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+/** Writes one conversation (a plain object: pass `$state.snapshot`, not a proxy) and makes sure the index names it. */
+export async function saveConversation(conversation: Conversation): Promise<void> {
+  await set(conversationKey(conversation.id), conversation, appStore());
+  const ids = await get<unknown>(KEY_INDEX, appStore());
+  const known = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  if (!known.includes(conversation.id)) await set(KEY_INDEX, [...known, conversation.id], appStore());
+}
+
+export async function deleteConversation(id: string): Promise<void> {
+  const ids = await get<unknown>(KEY_INDEX, appStore());
+  const known = Array.isArray(ids) ? ids.filter((value): value is string => typeof value === 'string') : [];
+  await set(KEY_INDEX, known.filter((value) => value !== id), appStore());
+  await del(conversationKey(id), appStore());
+}
+
+/** Raw stored settings; `parseSettings` in settings.ts validates them field by field. */
+export async function loadSettings(): Promise<unknown> {
+  return get<unknown>(KEY_SETTINGS, appStore());
+}
+
+export async function saveSettings(settings: Settings): Promise<void> {
+  await set(KEY_SETTINGS, settings, appStore());
+}

@@ -1,0 +1,132 @@
+// Shared set-up for the browser tests: the built app on a fixed localhost port (IndexedDB is per origin, port
+// included, so "come back later" tests need the same port), the tiny model on a localhost mirror, and Debian's
+// Chromium driven by playwright-core with a persistent profile.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { startModelMirror, type ModelMirror } from '../fixtures/model-mirror';
+import { GENERATED_MODELS_DIR } from '../fixtures/paths';
+
+export const APP_PORT = 4173;
+export const MIRROR_PORT = 8090;
+export const APP_URL = `http://127.0.0.1:${APP_PORT}/`;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DIST = path.resolve('dist');
+
+export async function startApp(): Promise<PreviewServer> {
+  if (!existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (`npm test` does it for you).');
+  }
+  return preview({ logLevel: 'error', preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' } });
+}
+
+export async function stopApp(server: PreviewServer): Promise<void> {
+  await server.close();
+}
+
+export function startMirror(): Promise<ModelMirror> {
+  return startModelMirror({ root: GENERATED_MODELS_DIR, port: MIRROR_PORT });
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors, for tests to assert on. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** A persistent profile, so IndexedDB survives `close()` + `openBrowser(sameDir)`. */
+export async function newProfileDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'qwen-chat-profile-'));
+}
+
+export async function removeProfileDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function openBrowser(profileDir: string, options: { webgpu: boolean }): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\`.`);
+  }
+  const args = [
+    '--no-sandbox',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+  ];
+  if (options.webgpu) args.push('--enable-unsafe-webgpu');
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  return { context, page, pageErrors, close: () => context.close() };
+}
+
+/** Points the app at the mirror, adds the tiny model, selects it, and sets short greedy answers. */
+export async function useTinyModel(page: Page, mirrorUrl: string, repo: string, maxNewTokens: number): Promise<void> {
+  await page.getByText('Model source').click();
+  await page.getByLabel('Model files from').fill(mirrorUrl);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(repo);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await setAnswerSettings(page, { maxNewTokens, temperature: 0 });
+}
+
+export async function setAnswerSettings(page: Page, values: { maxNewTokens?: number; temperature?: number }): Promise<void> {
+  const details = page.locator('details', { hasText: 'Answer settings' });
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.getByText('Answer settings').click();
+  if (values.maxNewTokens !== undefined) {
+    await page.getByLabel('Max new tokens').fill(String(values.maxNewTokens));
+    await page.getByLabel('Max new tokens').press('Tab');
+  }
+  if (values.temperature !== undefined) {
+    await page.getByLabel('Temperature').fill(String(values.temperature));
+    await page.getByLabel('Temperature').press('Tab');
+  }
+}
+
+export const LOAD_TIMEOUT_MS = 180_000;
+export const ANSWER_TIMEOUT_MS = 180_000;
+
+export async function waitForModelReady(page: Page): Promise<void> {
+  await page.getByTestId('model-ready').waitFor({ timeout: LOAD_TIMEOUT_MS });
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The last assistant message, once it is no longer streaming. */
+export async function waitForAnswer(page: Page): Promise<{ status: string; content: string }> {
+  const last = page.locator('[data-testid="message"][data-role="assistant"]').last();
+  await page.waitForFunction(
+    () => {
+      const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+      const answer = answers[answers.length - 1];
+      return answer !== undefined && answer.getAttribute('data-status') !== 'streaming';
+    },
+    undefined,
+    { timeout: ANSWER_TIMEOUT_MS },
+  );
+  return {
+    status: (await last.getAttribute('data-status')) ?? '',
+    content: await last.getByTestId('message-content').innerText(),
+  };
+}

@@ -1,0 +1,25 @@
+// Test tiers, chosen by folder: unit (node, fast), node-inference (the tiny model through transformers.js in node),
+// browser (the built app in real headless Chromium with WebGPU, driven by playwright-core).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['test/fixtures/global-setup.ts'],
+    passWithNoTests: false,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'node-inference', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One Chromium at a time: the machine has two cores and the tests share fixed ports.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,148 @@
+// IndexedDB store for model weights. Files are keyed by `<repo>/<file>`, not by URL, so a model fetched from a
+// classroom mirror is still found when the base URL points at the public host again. Invariants: a file counts as
+// cached only once its blob and its index record are both written and the blob's size equals the size recorded
+// (and the Content-Length it arrived with); an entry that fails that check is deleted on sight and fetched again.
+import { createStore, del, entries, get, set, delMany, type UseStore } from 'idb-keyval';
+import type { CachedFile, CachedModel } from '../../src/lib/protocol';
+import { engineError } from '../errors';
+
+interface IndexRecord {
+  key: string;
+  repo: string;
+  file: string;
+  bytes: number;
+  storedAt: number;
+}
+
+function isIndexRecord(value: unknown): value is IndexRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  return (
+    'key' in value && typeof value.key === 'string' &&
+    'repo' in value && typeof value.repo === 'string' &&
+    'file' in value && typeof value.file === 'string' &&
+    'bytes' in value && typeof value.bytes === 'number' &&
+    'storedAt' in value && typeof value.storedAt === 'number'
+  );
+}
+
+/** The subset of the Cache API that transformers.js's `env.customCache` calls. */
+export interface ResponseCache {
+  match(request: string): Promise<Response | undefined>;
+  put(request: string, response: Response): Promise<void>;
+}
+
+export interface CacheEvents {
+  onHit?(file: string): void;
+  onStored?(file: string, bytes: number): void;
+  onStoreFailed?(file: string, error: Error): void;
+}
+
+export interface WeightStore {
+  /** A Cache-API view for one model: URLs under `remotePrefix` map to `<repo>/<file>` keys; others miss. */
+  forModel(repo: string, remotePrefix: string, events?: CacheEvents): ResponseCache;
+  listModels(): Promise<CachedModel[]>;
+  listFiles(repo: string): Promise<CachedFile[]>;
+  deleteModel(repo: string): Promise<void>;
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
+  // idb-keyval keeps one object store per database, so blobs and their index live in two databases.
+  const blobs: UseStore = createStore(`${dbPrefix}-weights`, 'files');
+  const index: UseStore = createStore(`${dbPrefix}-weight-index`, 'records');
+
+  async function records(): Promise<IndexRecord[]> {
+    const all = await entries<string, unknown>(index);
+    return all.map(([, value]) => value).filter(isIndexRecord);
+  }
+
+  async function forget(key: string): Promise<void> {
+    await del(key, index);
+    await del(key, blobs);
+  }
+
+  async function read(key: string): Promise<Response | undefined> {
+    const record = await get<unknown>(key, index);
+    if (!isIndexRecord(record)) return undefined;
+    const blob = await get<unknown>(key, blobs);
+    if (!(blob instanceof Blob) || blob.size !== record.bytes) {
+      console.warn(`[weights-idb] dropping corrupted entry ${key}`);
+      await forget(key);
+      return undefined;
+    }
+    return new Response(blob, { headers: { 'content-length': String(blob.size) } });
+  }
+
+  async function write(repo: string, file: string, response: Response): Promise<number> {
+    const key = `${repo}/${file}`;
+    const blob = await response.blob();
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(declared) && declared !== blob.size) {
+      throw engineError('IntegrityMismatch', `${file}: ${blob.size} bytes, expected ${declared}`);
+    }
+    try {
+      await set(key, blob, blobs);
+      const record: IndexRecord = { key, repo, file, bytes: blob.size, storedAt: Date.now() };
+      await set(key, record, index);
+    } catch (error) {
+      await forget(key).catch(() => undefined);
+      if (isQuotaError(error)) throw engineError('QuotaExceeded', `${file}: ${blob.size} bytes`, error);
+      throw error;
+    }
+    return blob.size;
+  }
+
+  return {
+    forModel(repo, remotePrefix, events = {}) {
+      const fileOf = (url: string): string | undefined =>
+        url.startsWith(remotePrefix) ? url.slice(remotePrefix.length) : undefined;
+      return {
+        async match(url) {
+          const file = fileOf(url);
+          if (file === undefined) return undefined; // transformers.js needs undefined, not null, to keep storing.
+          const response = await read(`${repo}/${file}`);
+          if (response) events.onHit?.(file);
+          return response;
+        },
+        async put(url, response) {
+          const file = fileOf(url);
+          if (file === undefined) return;
+          try {
+            const bytes = await write(repo, file, response);
+            events.onStored?.(file, bytes);
+          } catch (error) {
+            const failure = error instanceof Error ? error : new Error(String(error));
+            events.onStoreFailed?.(file, failure);
+            throw failure;
+          }
+        },
+      };
+    },
+
+    async listModels() {
+      const byRepo = new Map<string, CachedModel>();
+      for (const record of await records()) {
+        const model = byRepo.get(record.repo) ?? { repo: record.repo, engine: 'transformers', files: 0, bytes: 0 };
+        model.files += 1;
+        model.bytes += record.bytes;
+        byRepo.set(record.repo, model);
+      }
+      return [...byRepo.values()].sort((a, b) => a.repo.localeCompare(b.repo));
+    },
+
+    async listFiles(repo) {
+      return (await records())
+        .filter((record) => record.repo === repo)
+        .map((record) => ({ url: record.key, bytes: record.bytes, storedAt: record.storedAt }));
+    },
+
+    async deleteModel(repo) {
+      const keys = (await records()).filter((record) => record.repo === repo).map((record) => record.key);
+      await delMany(keys, index);
+      await delMany(keys, blobs);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// The one interface every engine adapter implements. The host drives it; nothing outside workers/ sees it.
+import type {
+  GenerateRequest,
+  GenerationResult,
+  LoadedModel,
+  LoadRequest,
+  ProgressCallback,
+  TokenCallback,
+} from '../../src/lib/protocol';
+
+export interface Engine {
+  load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel>;
+  generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult>;
+  /** Stops the generation with this id, if it is the one running; a no-op otherwise. */
+  interrupt(requestId: string): void;
+  unload(): Promise<void>;
+}

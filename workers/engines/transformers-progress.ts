@@ -1,0 +1,125 @@
+// Normalises transformers.js's per-file progress reports (plus our cache's hits) into the one LoadProgress shape.
+// Reports are throttled: a multi-GB download sends thousands of chunk events and each one would cross the worker
+// boundary; phase and file-count changes always go out at once.
+import type { LoadPhase, LoadProgress } from '../../src/lib/protocol';
+
+/** The fields we read from transformers.js's ProgressInfo union. */
+export interface TransformersProgress {
+  status: string;
+  file?: string;
+  loaded?: number;
+  total?: number;
+}
+
+interface FileState {
+  loaded: number;
+  total: number;
+  done: boolean;
+  fromCache: boolean;
+}
+
+const MIN_INTERVAL_MS = 100;
+
+export class LoadProgressTracker {
+  readonly #files = new Map<string, FileState>();
+  readonly #emit: (progress: LoadProgress) => void;
+  readonly #expectedBytes: number;
+  readonly #now: () => number;
+  #phase: LoadPhase = 'download';
+  #lastEmitAt = Number.NEGATIVE_INFINITY;
+  #lastFilesDone = 0;
+  #lastPhase: LoadPhase | undefined;
+  #currentFile: string | undefined;
+
+  constructor(emit: (progress: LoadProgress) => void, expectedBytes = 0, now: () => number = () => performance.now()) {
+    this.#emit = emit;
+    this.#expectedBytes = expectedBytes;
+    this.#now = now;
+  }
+
+  get filesFromCache(): number {
+    return [...this.#files.values()].filter((file) => file.fromCache).length;
+  }
+
+  get filesDownloaded(): number {
+    return [...this.#files.values()].filter((file) => file.done && !file.fromCache).length;
+  }
+
+  cacheHit(file: string): void {
+    this.#fileState(file).fromCache = true;
+  }
+
+  report(info: TransformersProgress): void {
+    const name = info.file;
+    if (name === undefined) return;
+    const file = this.#fileState(name);
+    this.#currentFile = name;
+    switch (info.status) {
+      case 'progress':
+        file.loaded = info.loaded ?? file.loaded;
+        file.total = info.total ?? file.total;
+        break;
+      case 'done':
+        file.done = true;
+        file.loaded = Math.max(file.loaded, file.total);
+        file.total = file.loaded;
+        break;
+      default:
+        break;
+    }
+    this.#phase = file.fromCache ? 'cache-read' : 'download';
+    // Once the last weight file is in, the engine builds its GPU session: report that as compiling.
+    if (info.status === 'done' && name.endsWith('.onnx') && this.#allDone()) this.#phase = 'compile';
+    this.#send(false);
+  }
+
+  setPhase(phase: LoadPhase): void {
+    this.#phase = phase;
+    this.#send(true);
+  }
+
+  snapshot(): LoadProgress {
+    let loadedBytes = 0;
+    let knownTotal = 0;
+    let filesDone = 0;
+    for (const file of this.#files.values()) {
+      loadedBytes += file.loaded;
+      knownTotal += Math.max(file.total, file.loaded);
+      if (file.done) filesDone += 1;
+    }
+    const progress: LoadProgress = {
+      phase: this.#phase,
+      loadedBytes,
+      // Before every file has announced its size, the catalogue's figure keeps the bar from jumping to 100%.
+      totalBytes: this.#allDone() ? knownTotal : Math.max(knownTotal, this.#expectedBytes),
+      filesDone,
+      filesTotal: this.#files.size,
+    };
+    if (this.#currentFile !== undefined) progress.file = this.#currentFile;
+    return progress;
+  }
+
+  #allDone(): boolean {
+    return [...this.#files.values()].every((file) => file.done);
+  }
+
+  #fileState(name: string): FileState {
+    let file = this.#files.get(name);
+    if (!file) {
+      file = { loaded: 0, total: 0, done: false, fromCache: false };
+      this.#files.set(name, file);
+    }
+    return file;
+  }
+
+  #send(force: boolean): void {
+    const progress = this.snapshot();
+    const now = this.#now();
+    const changed = progress.filesDone !== this.#lastFilesDone || progress.phase !== this.#lastPhase;
+    if (!force && !changed && now - this.#lastEmitAt < MIN_INTERVAL_MS) return;
+    this.#lastEmitAt = now;
+    this.#lastFilesDone = progress.filesDone;
+    this.#lastPhase = progress.phase;
+    this.#emit(progress);
+  }
+}

@@ -1,0 +1,166 @@
+// Engine adapter over @huggingface/transformers on WebGPU. Owns transformers.js's global `env` (one model at a time,
+// so one configuration at a time): files come from the request's base URL, are cached in our IndexedDB weight store,
+// and ONNX Runtime's wasm is served by the app itself, never a CDN.
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  InterruptableStoppingCriteria,
+  LogLevel,
+  env,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+} from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import type {
+  Device,
+  Dtype,
+  GenerateRequest,
+  GenerationResult,
+  GpuInfo,
+  LoadedModel,
+  LoadRequest,
+  ProgressCallback,
+  TokenCallback,
+} from '../../src/lib/protocol';
+import type { WeightStore } from '../cache/weights-idb';
+import { engineError } from '../errors';
+import { GenerationClock } from '../metrics';
+import type { Engine } from './engine';
+import { LoadProgressTracker } from './transformers-progress';
+import { TokenStreamer } from './token-streamer';
+
+interface Loaded {
+  info: LoadedModel;
+  tokenizer: PreTrainedTokenizer;
+  model: PreTrainedModel;
+}
+
+interface Running {
+  requestId: string;
+  stopping: InterruptableStoppingCriteria;
+}
+
+function configureEnvironment(): void {
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  env.useBrowserCache = false;
+  env.useCustomCache = true;
+  env.logLevel = LogLevel.ERROR;
+  const onnx = env.backends.onnx;
+  if (onnx.wasm) onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
+}
+
+function isWorkerThread(): boolean {
+  return typeof window === 'undefined' && 'WorkerGlobalScope' in globalThis;
+}
+
+export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
+  const dtype = gpu.shaderF16 ? request.record.dtypes.withF16 : request.record.dtypes.withoutF16;
+  if (!gpu.shaderF16 && (dtype === 'q4f16' || dtype === 'fp16')) {
+    throw engineError('ShaderF16Missing', `${request.record.id} has no build without f16`);
+  }
+  return dtype;
+}
+
+export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {
+  let loaded: Loaded | undefined;
+  let running: Running | undefined;
+  configureEnvironment();
+
+  async function load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
+    if (!gpu.webgpu) throw engineError('WebGPUUnavailable');
+    const device: Device = 'webgpu';
+    const dtype = pickDtype(request, gpu);
+    const { record, filesBaseUrl } = request;
+    const startedAt = performance.now();
+    const tracker = new LoadProgressTracker(onProgress, record.downloadBytes[dtype] ?? 0);
+    const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }): void =>
+      tracker.report(info);
+
+    // transformers.js builds `remoteHost/template/file`; splitting our absolute base at its path keeps the URL it
+    // fetches equal to `filesBaseUrl + file`, which is also the prefix the cache strips.
+    const base = new URL(filesBaseUrl);
+    env.remoteHost = `${base.origin}/`;
+    env.remotePathTemplate = base.pathname.replace(/^\//, '');
+    env.customCache = store.forModel(record.repo, filesBaseUrl, { onHit: (file) => tracker.cacheHit(file) });
+
+    const tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
+    const model = await AutoModelForCausalLM.from_pretrained(record.repo, { device, dtype, progress_callback });
+
+    tracker.setPhase('warm-up');
+    // One token compiles the GPU shaders now, so the user's first answer does not pay for it.
+    const warmUp = tokenizer('Hi');
+    await model.generate({ ...warmUp, max_new_tokens: 1, do_sample: false });
+
+    const info: LoadedModel = {
+      modelId: record.id,
+      engine: 'transformers',
+      device,
+      dtype,
+      adapterArchitecture: gpu.architecture,
+      inWorker: isWorkerThread(),
+      filesFromCache: tracker.filesFromCache,
+      filesDownloaded: tracker.filesDownloaded,
+      loadMs: performance.now() - startedAt,
+    };
+    loaded = { info, tokenizer, model };
+    tracker.setPhase('ready');
+    return info;
+  }
+
+  async function generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult> {
+    if (!loaded) throw engineError('ModelNotLoaded');
+    if (running) throw engineError('Busy');
+    const { tokenizer, model, info } = loaded;
+    const { options } = request;
+    const stopping = new InterruptableStoppingCriteria();
+    running = { requestId: request.requestId, stopping };
+    try {
+      const templateOptions = {
+        add_generation_prompt: true,
+        return_dict: true as const,
+        // Qwen's template reads this flag; transformers.js passes unknown options through to the template.
+        enable_thinking: options.enableThinking,
+      };
+      const inputs = tokenizer.apply_chat_template(request.messages, templateOptions);
+      const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
+      const clock = new GenerationClock();
+      const streamer = new TokenStreamer(tokenizer, (text, tokenProduced) => {
+        if (tokenProduced) clock.tokenProduced();
+        if (text.length > 0 || tokenProduced) onToken({ text, outputTokens: clock.outputTokens });
+      });
+      const sampling = options.temperature > 0;
+      await model.generate({
+        ...inputs,
+        max_new_tokens: options.maxNewTokens,
+        do_sample: sampling,
+        ...(sampling ? { temperature: options.temperature, top_p: options.topP, top_k: options.topK } : {}),
+        streamer,
+        stopping_criteria: stopping,
+      });
+      const metrics = clock.finish(promptTokens);
+      const finishReason = stopping.interrupted
+        ? 'aborted'
+        : metrics.outputTokens >= options.maxNewTokens
+          ? 'length'
+          : 'stop';
+      return { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
+    } finally {
+      running = undefined;
+    }
+  }
+
+  return {
+    load,
+    generate,
+    interrupt(requestId) {
+      if (running?.requestId === requestId) running.stopping.interrupt();
+    },
+    async unload() {
+      running?.stopping.interrupt();
+      const current = loaded;
+      loaded = undefined;
+      await current?.model.dispose();
+    },
+  };
+}
