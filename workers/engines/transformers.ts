@@ -88,9 +88,9 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     const model = await AutoModelForCausalLM.from_pretrained(record.repo, { device, dtype, progress_callback });
 
     tracker.setPhase('warm-up');
-    // One token compiles the GPU shaders now, so the user's first answer does not pay for it.
-    const warmUp = tokenizer('Hi');
-    await model.generate({ ...warmUp, max_new_tokens: 1, do_sample: false });
+    // Two tokens compile the GPU shaders of both prefill and a decode step now, so the first answer does not pay.
+    const warmUp = tokenizer('Hello');
+    await model.generate({ ...warmUp, max_new_tokens: 2, do_sample: false });
 
     const info: LoadedModel = {
       modelId: record.id,
