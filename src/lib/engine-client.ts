@@ -43,6 +43,8 @@ export interface EngineClient {
   unload(): Promise<void>;
   listCachedModels(): Promise<CachedModel[]>;
   deleteCachedModel(repo: string): Promise<void>;
+  /** Replaces the worker (and with it the GPU device); what was in flight fails with `WorkerCrashed`. */
+  restart(reason: string): void;
   /** Called after a crashed worker has been replaced. */
   onRestart(listener: (reason: string) => void): () => void;
   dispose(): void;
@@ -146,6 +148,7 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     probeGpu: () => call((remote) => remote.probeGpu()),
     load: (request, onProgress) => call((remote) => remote.load(request, proxy(onProgress))),
     generate,
+    restart,
     unload: () => call((remote) => remote.unload()),
     listCachedModels: () => call((remote) => remote.listCachedModels()),
     deleteCachedModel: (repo) => call((remote) => remote.deleteCachedModel(repo)),

@@ -65,7 +65,28 @@ export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
 export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {
   let loaded: Loaded | undefined;
   let running: Running | undefined;
+  let deviceLost: string | undefined;
   configureEnvironment();
+
+  /** ONNX Runtime keeps one GPUDevice per worker; once it is lost, only a fresh worker can compute again. */
+  async function watchDevice(): Promise<void> {
+    const device = await env.backends.onnx.webgpu?.device;
+    void device?.lost.then((info) => {
+      deviceLost = info.message || info.reason || 'unknown reason';
+      console.error(`[transformers] GPU device lost: ${deviceLost}`);
+      running?.stopping.interrupt();
+    });
+  }
+
+  /** A failed run may be the first sign of a lost device, before `device.lost` settles: give it a moment. */
+  async function lostDeviceReason(): Promise<string | undefined> {
+    if (deviceLost) return deviceLost;
+    const device = await env.backends.onnx.webgpu?.device;
+    if (!device) return undefined;
+    const grace = new Promise<undefined>((resolve) => setTimeout(resolve, 250, undefined));
+    const lost = device.lost.then((info) => info.message || info.reason || 'unknown reason');
+    return Promise.race([lost, grace]);
+  }
 
   async function load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
     if (!gpu.webgpu) throw engineError('WebGPUUnavailable');
@@ -87,6 +108,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     const tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
     const model = await AutoModelForCausalLM.from_pretrained(record.repo, { device, dtype, progress_callback });
 
+    await watchDevice();
     tracker.setPhase('warm-up');
     // Two tokens compile the GPU shaders of both prefill and a decode step now, so the first answer does not pay.
     const warmUp = tokenizer('Hello');
@@ -109,6 +131,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
   }
 
   async function generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult> {
+    if (deviceLost) throw engineError('DeviceLost', deviceLost);
     if (!loaded) throw engineError('ModelNotLoaded');
     if (running) throw engineError('Busy');
     const { tokenizer, model, info } = loaded;
@@ -138,6 +161,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
         streamer,
         stopping_criteria: stopping,
       });
+      if (deviceLost) throw engineError('DeviceLost', deviceLost);
       const metrics = clock.finish(promptTokens);
       const finishReason = stopping.interrupted
         ? 'aborted'
@@ -145,6 +169,9 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
           ? 'length'
           : 'stop';
       return { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
+    } catch (error) {
+      const lost = await lostDeviceReason();
+      throw lost ? engineError('DeviceLost', lost, error) : error;
     } finally {
       running = undefined;
     }

@@ -140,6 +140,7 @@ export class ChatSession {
       const failure = toEngineFailure(error);
       answer.status = failure.name === 'Aborted' ? 'stopped' : 'error';
       answer.error = { name: failure.name, message: failure.message };
+      this.#models.handleGenerationFailure(answer.error);
     } finally {
       this.#streaming = false;
       this.#abort = undefined;

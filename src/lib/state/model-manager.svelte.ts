@@ -30,6 +30,7 @@ export class ModelManager {
     this.#settings = settings;
     client.onRestart(() => {
       this.#loaded = undefined;
+      if (this.#status === 'error') return; // the failure that caused the restart is already shown
       this.#status = 'error';
       this.#error = {
         name: 'WorkerCrashed',
@@ -134,6 +135,18 @@ export class ModelManager {
       this.#fail(error);
     }
     await this.refreshCache();
+  }
+
+  /**
+   * After the GPU is lost or runs out of memory mid-answer the engine cannot be trusted: start a fresh worker (a
+   * fresh GPU device) and ask the user to load again, which reads the files back from IndexedDB.
+   */
+  handleGenerationFailure(failure: ShownError): void {
+    if (failure.name !== 'DeviceLost' && failure.name !== 'OutOfMemory') return;
+    this.#loaded = undefined;
+    this.#status = 'error';
+    this.#error = failure;
+    this.#client.restart(failure.name);
   }
 
   #onProgress(progress: LoadProgress): void {
