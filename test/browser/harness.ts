@@ -10,18 +10,23 @@ import { preview, type PreviewServer } from 'vite';
 import { startModelMirror, type ModelMirror } from '../fixtures/model-mirror';
 import { GENERATED_MODELS_DIR } from '../fixtures/paths';
 
-export const APP_PORT = 4173;
-export const MIRROR_PORT = 8090;
+// Overridable so two checkouts can run their browser tests side by side on one machine.
+export const APP_PORT = Number(process.env.TEST_APP_PORT ?? 4173);
+export const MIRROR_PORT = Number(process.env.TEST_MIRROR_PORT ?? 8090);
 export const APP_URL = `http://127.0.0.1:${APP_PORT}/`;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DIST = path.resolve('dist');
+const DIST = path.resolve(process.env.TEST_DIST ?? 'dist');
 
 export async function startApp(): Promise<PreviewServer> {
   if (!existsSync(path.join(DIST, 'index.html'))) {
     throw new Error('dist/ is missing: run `npm run build` first (`npm test` does it for you).');
   }
-  return preview({ logLevel: 'error', preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' } });
+  return preview({
+    logLevel: 'error',
+    build: { outDir: DIST },
+    preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' },
+  });
 }
 
 export async function stopApp(server: PreviewServer): Promise<void> {
