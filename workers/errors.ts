@@ -44,7 +44,7 @@ export function toEngineError(error: unknown): EngineError {
   const text = describe(error);
   const lower = text.toLowerCase();
   if (lower.includes('quotaexceeded') || lower.includes('quota')) return engineError('QuotaExceeded', text, error);
-  if (lower.includes('shader-f16') || lower.includes('requires f16') || lower.includes('f16 but'))
+  if (lower.includes('shader-f16') || lower.includes('requires f16') || lower.includes('f16 but') || lower.includes('support fp16'))
     return engineError('ShaderF16Missing', text, error);
   if (lower.includes('device lost') || lower.includes('device was lost') || lower.includes('devicelost'))
     return engineError('DeviceLost', text, error);
@@ -55,6 +55,9 @@ export function toEngineError(error: unknown): EngineError {
     lower.includes('network') ||
     lower.includes('error (') ||
     lower.includes('could not locate file') ||
+    lower.includes('while trying to load file') ||
+    lower.includes('access to file') ||
+    lower.includes('load failed') ||
     lower.includes('body stream')
   )
     return engineError('DownloadFailed', text, error);

@@ -1,11 +1,12 @@
 // Number formatting for the views: durations, rates and percentages, rounded for reading, not for maths.
 export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
 export function formatRate(perSecond: number, unit: string): string {
-  const digits = perSecond < 10 ? 2 : perSecond < 100 ? 1 : 0;
+  // Choose the digits from the rounded value, so 9.996 reads "10.0", not "10.00".
+  const digits = perSecond < 9.995 ? 2 : perSecond < 99.95 ? 1 : 0;
   return `${perSecond.toFixed(digits)} ${unit}/s`;
 }
 

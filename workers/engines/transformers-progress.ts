@@ -19,6 +19,7 @@ interface FileState {
 }
 
 const MIN_INTERVAL_MS = 100;
+const WEIGHT_FILE = /\.onnx(_data(_\d+)?)?$/;
 
 export class LoadProgressTracker {
   readonly #files = new Map<string, FileState>();
@@ -67,9 +68,10 @@ export class LoadProgressTracker {
       default:
         break;
     }
-    this.#phase = file.fromCache ? 'cache-read' : 'download';
-    // Once the last weight file is in, the engine builds its GPU session: report that as compiling.
-    if (info.status === 'done' && name.endsWith('.onnx') && this.#allDone()) this.#phase = 'compile';
+    // `initiate` comes before transformers.js looks in the cache, so it says nothing about where bytes come from.
+    if (info.status !== 'initiate') this.#phase = file.fromCache ? 'cache-read' : 'download';
+    // Once the last weight file (graph or external data) is in, the engine builds its GPU session: compiling.
+    if (info.status === 'done' && WEIGHT_FILE.test(name) && this.#allDone()) this.#phase = 'compile';
     this.#send(false);
   }
 
@@ -90,13 +92,18 @@ export class LoadProgressTracker {
     const progress: LoadProgress = {
       phase: this.#phase,
       loadedBytes,
-      // Before every file has announced its size, the catalogue's figure keeps the bar from jumping to 100%.
-      totalBytes: this.#allDone() ? knownTotal : Math.max(knownTotal, this.#expectedBytes),
+      // Until the weights are in, files not yet announced are unknown: the catalogue's figure keeps the bar from
+      // jumping to 100% after the small tokenizer files.
+      totalBytes: this.#weightsIn() ? knownTotal : Math.max(knownTotal, this.#expectedBytes),
       filesDone,
       filesTotal: this.#files.size,
     };
     if (this.#currentFile !== undefined) progress.file = this.#currentFile;
     return progress;
+  }
+
+  #weightsIn(): boolean {
+    return this.#phase === 'compile' || this.#phase === 'warm-up' || this.#phase === 'ready';
   }
 
   #allDone(): boolean {

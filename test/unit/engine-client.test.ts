@@ -1,0 +1,466 @@
+// createEngineClient over a fake Worker (a real MessageChannel + comlink expose): token streaming, abort → interrupt, named errors, crash restart.
+import { expose, releaseProxy, type Remote } from 'comlink';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngineClient, EngineFailure, type EngineClient, type GenerationEvent } from '../../src/lib/engine-client';
+import type {
+  CachedModel,
+  FinishReason,
+  GenerateRequest,
+  GenerationResult,
+  GpuInfo,
+  LoadedModel,
+  LoadProgress,
+  LoadRequest,
+  ProgressCallback,
+  TokenCallback,
+  WorkerApi,
+} from '../../src/lib/protocol';
+
+/** Stands in for `new Worker(...)`: comlink talks over port1; 'error'/'messageerror' are ordinary events on it. */
+class FakeWorker extends EventTarget {
+  terminated = false;
+
+  constructor(readonly port: MessagePort) {
+    super();
+    port.start();
+  }
+
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    this.port.postMessage(message, transfer);
+  }
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    if (type !== 'message') super.addEventListener(type, listener, options);
+    else if (listener) this.port.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    if (type !== 'message') super.removeEventListener(type, listener, options);
+    else if (listener) this.port.removeEventListener(type, listener, options);
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    this.port.close();
+  }
+}
+
+/** Node 20 has no ErrorEvent; the client only reads `message`. */
+class FakeErrorEvent extends Event {
+  constructor(readonly message: string) {
+    super('error');
+  }
+}
+
+const GPU: GpuInfo = {
+  webgpu: true,
+  shaderF16: true,
+  architecture: 'fake',
+  vendor: 'test',
+  isFallbackAdapter: false,
+  maxBufferSize: 1 << 30,
+  maxStorageBufferBindingSize: 1 << 28,
+};
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function resultFor(request: GenerateRequest, text: string, finishReason: FinishReason, outputTokens: number): GenerationResult {
+  return {
+    requestId: request.requestId,
+    text,
+    finishReason,
+    device: 'webgpu',
+    metrics: {
+      promptTokens: 7,
+      outputTokens,
+      timeToFirstTokenMs: 10,
+      prefillTokensPerS: 700,
+      decodeTokensPerS: 50,
+      totalMs: 100,
+    },
+  };
+}
+
+/** The worker side: a scripted WorkerApi that records what it was asked. */
+class FakeApi implements WorkerApi {
+  readonly generateRequests: GenerateRequest[] = [];
+  readonly interrupts: string[] = [];
+  tokens: string[] = ['Hel', 'lo', ' world'];
+  generateMode: 'complete' | 'until-interrupt' | 'throw' | 'hang' = 'complete';
+  generateError: Error = namedError('OutOfMemory', 'The GPU ran out of memory. (detail)');
+  probeMode: 'ok' | 'hang' | 'throw' = 'ok';
+  probeError: Error = namedError('WebGPUUnavailable', 'This browser has no WebGPU.');
+  readonly #interrupted = new Map<string, () => void>();
+
+  async probeGpu(): Promise<GpuInfo> {
+    if (this.probeMode === 'hang') return new Promise<GpuInfo>(() => undefined);
+    if (this.probeMode === 'throw') throw this.probeError;
+    return GPU;
+  }
+
+  async load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
+    const progress = onProgress as unknown as Remote<ProgressCallback>;
+    await progress({ phase: 'download', loadedBytes: 5, totalBytes: 10, filesDone: 0, filesTotal: 1, file: 'a.onnx' });
+    await progress({ phase: 'ready', loadedBytes: 10, totalBytes: 10, filesDone: 1, filesTotal: 1 });
+    progress[releaseProxy]();
+    return {
+      modelId: request.record.id,
+      engine: 'transformers',
+      device: 'webgpu',
+      dtype: 'q4f16',
+      adapterArchitecture: 'fake',
+      inWorker: true,
+      filesFromCache: 0,
+      filesDownloaded: 1,
+      loadMs: 1,
+    };
+  }
+
+  async generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult> {
+    this.generateRequests.push(request);
+    const token = onToken as unknown as Remote<TokenCallback>;
+    try {
+      if (this.generateMode === 'hang') return await new Promise<GenerationResult>(() => undefined);
+      let text = '';
+      let count = 0;
+      const stopped = new Promise<void>((resolve) => this.#interrupted.set(request.requestId, resolve));
+      for (const piece of this.tokens) {
+        count += 1;
+        text += piece;
+        await token({ text: piece, outputTokens: count });
+        if (this.generateMode === 'until-interrupt') break;
+      }
+      if (this.generateMode === 'throw') throw this.generateError;
+      if (this.generateMode === 'until-interrupt') {
+        await stopped;
+        return resultFor(request, text, 'aborted', count);
+      }
+      return resultFor(request, text, 'stop', count);
+    } finally {
+      this.#interrupted.delete(request.requestId);
+      if (this.generateMode !== 'hang') token[releaseProxy]();
+    }
+  }
+
+  async interrupt(requestId: string): Promise<void> {
+    this.interrupts.push(requestId);
+    this.#interrupted.get(requestId)?.();
+  }
+
+  async unload(): Promise<void> {}
+
+  async listCachedModels(): Promise<CachedModel[]> {
+    return [{ repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234 }];
+  }
+
+  async deleteCachedModel(repo: string): Promise<void> {
+    if (repo === 'missing') throw namedError('Busy', 'still busy');
+  }
+}
+
+interface Rig {
+  client: EngineClient;
+  workers: FakeWorker[];
+  apis: FakeApi[];
+  factory: ReturnType<typeof vi.fn<() => Worker>>;
+}
+
+const openPorts: MessagePort[] = [];
+const clients: EngineClient[] = [];
+
+/** A client whose factory builds a fresh channel + FakeApi for every (re)start; `configure` scripts each new API. */
+function rig(configure: (api: FakeApi, index: number) => void = () => undefined): Rig {
+  const workers: FakeWorker[] = [];
+  const apis: FakeApi[] = [];
+  const factory = vi.fn<() => Worker>(() => {
+    const { port1, port2 } = new MessageChannel();
+    openPorts.push(port1, port2);
+    const api = new FakeApi();
+    configure(api, apis.length);
+    apis.push(api);
+    expose(api, port2);
+    const worker = new FakeWorker(port1);
+    workers.push(worker);
+    return worker as unknown as Worker;
+  });
+  const client = createEngineClient(factory);
+  clients.push(client);
+  return { client, workers, apis, factory };
+}
+
+function only<T>(items: readonly T[], index = 0): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`no item ${index} (have ${items.length})`);
+  return item;
+}
+
+async function collect(stream: AsyncIterable<GenerationEvent>): Promise<GenerationEvent[]> {
+  const events: GenerationEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+const REQUEST = {
+  messages: [{ role: 'user' as const, content: 'Say hello' }],
+  options: { maxNewTokens: 16, temperature: 0, topP: 1, topK: 0, enableThinking: false },
+};
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const client of clients.splice(0)) client.dispose();
+  for (const port of openPorts.splice(0)) port.close();
+});
+
+describe('createEngineClient: plain calls', () => {
+  it('creates one worker and forwards calls and their results', async () => {
+    const { client, factory, apis } = rig();
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(await client.probeGpu()).toEqual(GPU);
+    expect(await client.listCachedModels()).toEqual([
+      { repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234 },
+    ]);
+    await expect(client.unload()).resolves.toBeUndefined();
+    expect(apis).toHaveLength(1);
+  });
+
+  it('passes load progress through the callback in order', async () => {
+    const { client } = rig();
+    const seen: LoadProgress[] = [];
+    const loaded = await client.load(
+      {
+        record: {
+          id: 'tiny',
+          label: 'Tiny',
+          family: 'Qwen3',
+          parameters: '1M',
+          engine: 'transformers',
+          repo: 'test/tiny',
+          dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+          downloadBytes: {},
+          contextWindow: 128,
+          takesImages: false,
+          licence: 'Apache-2.0',
+        },
+        filesBaseUrl: 'http://localhost/test/tiny/',
+      },
+      (progress) => seen.push(progress),
+    );
+    expect(loaded.modelId).toBe('tiny');
+    expect(seen.map((progress) => progress.phase)).toEqual(['download', 'ready']);
+    expect(seen[0]).toEqual({ phase: 'download', loadedBytes: 5, totalBytes: 10, filesDone: 0, filesTotal: 1, file: 'a.onnx' });
+  });
+
+  it('rebuilds a named worker error as an EngineFailure with the same name and message', async () => {
+    const { client } = rig((api) => {
+      api.probeMode = 'throw';
+    });
+    const error = await rejection(client.probeGpu());
+    expect(error).toBeInstanceOf(EngineFailure);
+    if (!(error instanceof EngineFailure)) throw new Error('expected an EngineFailure');
+    expect(error.name).toBe('WebGPUUnavailable');
+    expect(error.message).toBe('This browser has no WebGPU.');
+
+    const busy = await rejection(client.deleteCachedModel('missing'));
+    expect(busy).toBeInstanceOf(EngineFailure);
+    expect(busy).toMatchObject({ name: 'Busy', message: 'still busy' });
+  });
+
+  it('turns an unnamed worker error into Unknown', async () => {
+    const { client } = rig((api) => {
+      api.probeMode = 'throw';
+      api.probeError = new TypeError('adapter.requestDevice is not a function');
+    });
+    const error = await rejection(client.probeGpu());
+    expect(error).toBeInstanceOf(EngineFailure);
+    expect(error).toMatchObject({ name: 'Unknown' });
+    if (!(error instanceof Error)) throw new Error('expected an Error');
+    expect(error.message).toContain('adapter.requestDevice is not a function');
+  });
+});
+
+describe('createEngineClient: generate', () => {
+  it('yields the token events in order, then one done event with the result', async () => {
+    const { client, apis } = rig();
+    const events = await collect(client.generate(REQUEST));
+    const api = only(apis);
+    const request = only(api.generateRequests);
+
+    expect(events).toEqual([
+      { type: 'token', text: 'Hel', outputTokens: 1 },
+      { type: 'token', text: 'lo', outputTokens: 2 },
+      { type: 'token', text: ' world', outputTokens: 3 },
+      { type: 'done', result: resultFor(request, 'Hello world', 'stop', 3) },
+    ]);
+    expect(request.messages).toEqual(REQUEST.messages);
+    expect(request.options).toEqual(REQUEST.options);
+    expect(request.requestId).toMatch(/^req-/);
+    expect(api.interrupts).toEqual([]);
+  });
+
+  it('gives each generation its own request id', async () => {
+    const { client, apis } = rig();
+    await collect(client.generate(REQUEST));
+    await collect(client.generate(REQUEST));
+    const [first, second] = only(apis).generateRequests;
+    expect(first?.requestId).toBeDefined();
+    expect(first?.requestId).not.toBe(second?.requestId);
+  });
+
+  it('aborting the signal interrupts the same request id and the stream still ends with done', async () => {
+    const { client, apis } = rig((api) => {
+      api.generateMode = 'until-interrupt';
+    });
+    const controller = new AbortController();
+    const events: GenerationEvent[] = [];
+    for await (const event of client.generate(REQUEST, controller.signal)) {
+      events.push(event);
+      if (event.type === 'token') controller.abort();
+    }
+    const api = only(apis);
+    const request = only(api.generateRequests);
+    expect(api.interrupts).toEqual([request.requestId]);
+    expect(events.map((event) => event.type)).toEqual(['token', 'done']);
+    const done = events.at(-1);
+    if (done?.type !== 'done') throw new Error('expected a done event last');
+    expect(done.result.requestId).toBe(request.requestId);
+    expect(done.result.finishReason).toBe('aborted');
+  });
+
+  it('interrupts at once when the signal is already aborted', async () => {
+    const { client, apis } = rig((api) => {
+      api.generateMode = 'until-interrupt';
+    });
+    const events = await collect(client.generate(REQUEST, AbortSignal.abort()));
+    const api = only(apis);
+    expect(api.interrupts).toEqual([only(api.generateRequests).requestId]);
+    expect(events.at(-1)?.type).toBe('done');
+  });
+
+  it('does not interrupt when the signal is aborted after the stream ended', async () => {
+    const { client, apis } = rig();
+    const controller = new AbortController();
+    await collect(client.generate(REQUEST, controller.signal));
+    controller.abort();
+    await client.probeGpu(); // a round trip, so a stray interrupt would have arrived
+    expect(only(apis).interrupts).toEqual([]);
+  });
+
+  it('throws an EngineFailure named OutOfMemory after the tokens produced before the error', async () => {
+    const { client } = rig((api) => {
+      api.generateMode = 'throw';
+      api.tokens = ['a', 'b'];
+    });
+    const events: GenerationEvent[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const event of client.generate(REQUEST)) events.push(event);
+      })(),
+    );
+    expect(error).toBeInstanceOf(EngineFailure);
+    if (!(error instanceof EngineFailure)) throw new Error('expected an EngineFailure');
+    expect(error.name).toBe('OutOfMemory');
+    expect(error.message).toBe('The GPU ran out of memory. (detail)');
+    expect(events).toEqual([
+      { type: 'token', text: 'a', outputTokens: 1 },
+      { type: 'token', text: 'b', outputTokens: 2 },
+    ]);
+  });
+});
+
+describe('createEngineClient: worker crash', () => {
+  it('rejects an in-flight call with WorkerCrashed, starts a new worker and tells onRestart listeners', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, factory, workers, apis } = rig((api, index) => {
+      api.probeMode = index === 0 ? 'hang' : 'ok';
+    });
+    const reasons: string[] = [];
+    client.onRestart((reason) => reasons.push(reason));
+
+    const pending = client.probeGpu();
+    await Promise.resolve();
+    only(workers).dispatchEvent(new FakeErrorEvent('boom in worker'));
+
+    const error = await rejection(pending);
+    expect(error).toBeInstanceOf(EngineFailure);
+    if (!(error instanceof EngineFailure)) throw new Error('expected an EngineFailure');
+    expect(error.name).toBe('WorkerCrashed');
+    expect(error.message).toContain('boom in worker');
+
+    expect(factory).toHaveBeenCalledTimes(2);
+    expect(only(workers, 0).terminated).toBe(true);
+    expect(only(workers, 1).terminated).toBe(false);
+    expect(reasons).toHaveLength(1);
+    expect(only(reasons)).toContain('boom in worker');
+
+    // The replacement worker answers.
+    expect(await client.probeGpu()).toEqual(GPU);
+    expect(apis).toHaveLength(2);
+  });
+
+  it('fails an in-flight generation with WorkerCrashed', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, workers, apis } = rig((api, index) => {
+      if (index === 0) api.generateMode = 'hang';
+    });
+    const stream = client.generate(REQUEST)[Symbol.asyncIterator]();
+    const next = stream.next();
+    // Let the generate call reach the fake worker before it "crashes".
+    await vi.waitFor(() => expect(only(apis).generateRequests).toHaveLength(1));
+    only(workers).dispatchEvent(new FakeErrorEvent('worker died'));
+
+    const error = await rejection(next);
+    expect(error).toBeInstanceOf(EngineFailure);
+    expect(error).toMatchObject({ name: 'WorkerCrashed' });
+
+    const events = await collect(client.generate(REQUEST));
+    expect(events.at(-1)?.type).toBe('done');
+  });
+
+  it('restarts on messageerror too, and an unsubscribed listener is not called', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, factory, workers } = rig();
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    client.onRestart((reason) => kept.push(reason));
+    const unsubscribe = client.onRestart((reason) => dropped.push(reason));
+    unsubscribe();
+
+    only(workers).dispatchEvent(new Event('messageerror'));
+    expect(factory).toHaveBeenCalledTimes(2);
+    expect(kept).toEqual(['worker sent a message that could not be read']);
+    expect(dropped).toEqual([]);
+
+    // A second crash on the new worker restarts again; the old worker's events no longer matter.
+    only(workers, 1).dispatchEvent(new FakeErrorEvent('again'));
+    expect(factory).toHaveBeenCalledTimes(3);
+    expect(kept).toHaveLength(2);
+    expect(await client.probeGpu()).toEqual(GPU);
+  });
+
+  it('dispose terminates the current worker', () => {
+    const { client, workers } = rig();
+    client.dispose();
+    expect(only(workers).terminated).toBe(true);
+  });
+});
