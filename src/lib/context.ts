@@ -2,6 +2,7 @@
 // without importing singletons.
 import { getContext, setContext } from 'svelte';
 import type { ChatSession } from './state/chat-session.svelte';
+import type { CompareState } from './state/compare.svelte';
 import type { ModelManager } from './state/model-manager.svelte';
 import type { SettingsState } from './state/settings.svelte';
 
@@ -9,6 +10,7 @@ export interface AppState {
   settings: SettingsState;
   models: ModelManager;
   chat: ChatSession;
+  compare: CompareState;
 }
 
 const KEY = Symbol('app-state');

@@ -1,7 +1,8 @@
 // Default settings and the validation of stored ones: each field is taken from storage only if it has the right
 // type and range, so an old or damaged record falls back field by field instead of breaking start-up.
 import type { GenerationOptions } from './protocol';
-import type { Settings } from './types';
+import { DEFAULT_PRICES, type Price } from './remote/pricing';
+import type { CompareSettings, ReasoningEffort, RemoteApi, Settings } from './types';
 
 export const DEFAULT_GENERATION: GenerationOptions = {
   maxNewTokens: 512,
@@ -12,6 +13,19 @@ export const DEFAULT_GENERATION: GenerationOptions = {
   enableThinking: false,
 };
 
+export const DEFAULT_COMPARE: CompareSettings = {
+  enabled: false,
+  endpoint: 'https://api.openai.com/v1',
+  model: 'gpt-5.2',
+  api: 'responses',
+  reasoningEffort: 'default',
+  rememberKey: false,
+  blind: false,
+  prices: { ...DEFAULT_PRICES },
+};
+
+const REASONING_EFFORTS: readonly ReasoningEffort[] = ['default', 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+
 export function defaultSettings(modelBaseUrl: string): Settings {
   return {
     modelBaseUrl,
@@ -19,6 +33,7 @@ export function defaultSettings(modelBaseUrl: string): Settings {
     selectedModelId: undefined,
     systemPrompt: '',
     generation: { ...DEFAULT_GENERATION },
+    compare: { ...DEFAULT_COMPARE, prices: { ...DEFAULT_COMPARE.prices } },
   };
 }
 
@@ -37,6 +52,30 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isPrice = (value: unknown): value is Price =>
+  isRecord(value) &&
+  isNumberIn(0, 1e6)(value.inputPerMillion) &&
+  isNumberIn(0, 1e6)(value.outputPerMillion);
+const isPriceTable = (value: unknown): value is Record<string, Price> =>
+  isRecord(value) && Object.values(value).every(isPrice);
+const isApi = (value: unknown): value is RemoteApi => value === 'responses' || value === 'chat';
+const isEffort = (value: unknown): value is ReasoningEffort =>
+  typeof value === 'string' && REASONING_EFFORTS.some((effort) => effort === value);
+
+function parseCompare(raw: unknown, defaults: CompareSettings): CompareSettings {
+  if (!isRecord(raw)) return defaults;
+  return {
+    enabled: field(raw, 'enabled', isBoolean, defaults.enabled),
+    endpoint: field(raw, 'endpoint', isString, defaults.endpoint),
+    model: field(raw, 'model', isString, defaults.model),
+    api: field(raw, 'api', isApi, defaults.api),
+    reasoningEffort: field(raw, 'reasoningEffort', isEffort, defaults.reasoningEffort),
+    rememberKey: field(raw, 'rememberKey', isBoolean, defaults.rememberKey),
+    blind: field(raw, 'blind', isBoolean, defaults.blind),
+    prices: field(raw, 'prices', isPriceTable, defaults.prices),
+  };
+}
+
 export function parseSettings(raw: unknown, defaults: Settings): Settings {
   if (!isRecord(raw)) return defaults;
   const gen = isRecord(raw.generation) ? raw.generation : {};
@@ -54,5 +93,6 @@ export function parseSettings(raw: unknown, defaults: Settings): Settings {
       topK: field(gen, 'topK', isNumberIn(0, 1000), base.topK),
       enableThinking: field(gen, 'enableThinking', isBoolean, base.enableThinking),
     },
+    compare: parseCompare(raw.compare, defaults.compare),
   };
 }

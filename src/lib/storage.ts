@@ -6,6 +6,8 @@ import type { ChatMessage, Conversation, Settings } from './types';
 
 const KEY_INDEX = 'v1:conversation-index';
 const KEY_SETTINGS = 'v1:settings';
+// Written only when the user ticks "remember on this device"; deleted when they untick it or clear the key.
+const KEY_REMOTE_API_KEY = 'v1:remote-api-key';
 const conversationKey = (id: string): string => `v1:conversation:${id}`;
 
 let store: UseStore | undefined;
@@ -74,4 +76,17 @@ export async function loadSettings(): Promise<unknown> {
 
 export async function saveSettings(settings: Settings): Promise<void> {
   await set(KEY_SETTINGS, settings, appStore());
+}
+
+export async function loadRemoteApiKey(): Promise<string> {
+  const value = await get<unknown>(KEY_REMOTE_API_KEY, appStore());
+  return typeof value === 'string' ? value : '';
+}
+
+export async function saveRemoteApiKey(key: string): Promise<void> {
+  await set(KEY_REMOTE_API_KEY, key, appStore());
+}
+
+export async function deleteRemoteApiKey(): Promise<void> {
+  await del(KEY_REMOTE_API_KEY, appStore());
 }

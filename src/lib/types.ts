@@ -1,6 +1,7 @@
 // The page's own data types: conversations and settings as stored and shown. Worker-facing types live in
 // protocol.ts; these never cross to the worker except as ChatTurn[].
 import type { GenerationMetrics, GenerationOptions, EngineErrorName, FinishReason, Device } from './protocol';
+import type { Price } from './remote/pricing';
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -16,6 +17,49 @@ export interface ChatMessage {
   finishReason?: FinishReason;
   metrics?: GenerationMetrics;
   error?: { name: EngineErrorName; message: string };
+  /** The remote model's answer to the same prompt, when the turn was compared. */
+  remote?: RemoteAnswer;
+  /** Present when the turn was compared blind. */
+  blind?: BlindTurn;
+}
+
+export type RemoteApi = 'responses' | 'chat';
+export type ReasoningEffort = 'default' | 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export interface RemoteAnswer {
+  model: string;
+  content: string;
+  status: MessageStatus;
+  /** The stream ended before the service said it was complete; `content` is what arrived. */
+  incomplete: boolean;
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens: number };
+  timeToFirstTokenMs?: number;
+  totalMs?: number;
+  tokensPerS?: number;
+  costUsd?: number;
+  error?: { name: string; message: string };
+}
+
+export type BlindChoice = 'local' | 'remote' | 'tie';
+
+export interface BlindTurn {
+  /** Which answer is shown as "A". Drawn at random per turn. */
+  aIs: 'local' | 'remote';
+  vote?: BlindChoice;
+}
+
+export interface CompareSettings {
+  enabled: boolean;
+  /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1. */
+  endpoint: string;
+  model: string;
+  api: RemoteApi;
+  reasoningEffort: ReasoningEffort;
+  /** Keep the API key in IndexedDB on this device; off means memory only. */
+  rememberKey: boolean;
+  blind: boolean;
+  /** USD per million tokens, by model id; editable because prices change. */
+  prices: Record<string, Price>;
 }
 
 export interface Conversation {
@@ -34,4 +78,5 @@ export interface Settings {
   selectedModelId: string | undefined;
   systemPrompt: string;
   generation: GenerationOptions;
+  compare: CompareSettings;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatMs, formatPercent, formatRate } from '../../src/lib/format';
 import { buildTurns, stripThinking } from '../../src/lib/history';
-import { DEFAULT_GENERATION, defaultSettings, parseSettings } from '../../src/lib/settings';
+import { DEFAULT_COMPARE, DEFAULT_GENERATION, defaultSettings, parseSettings } from '../../src/lib/settings';
 import type { ChatMessage, MessageStatus, Settings } from '../../src/lib/types';
 
 const BASE = 'https://huggingface.co/';
@@ -19,6 +19,16 @@ function validStored(): Settings {
     selectedModelId: 'qwen3-1.7b',
     systemPrompt: 'Answer in French.',
     generation: { maxNewTokens: 2048, temperature: 1.2, topP: 0.95, topK: 40, enableThinking: true },
+    compare: {
+      enabled: true,
+      endpoint: 'http://127.0.0.1:9000/v1',
+      model: 'gpt-5.2-chat-latest',
+      api: 'chat',
+      reasoningEffort: 'high',
+      rememberKey: true,
+      blind: true,
+      prices: { 'gpt-5.2-chat-latest': { inputPerMillion: 2, outputPerMillion: 16 } },
+    },
   };
 }
 
@@ -31,6 +41,7 @@ describe('defaultSettings', () => {
       selectedModelId: undefined,
       systemPrompt: '',
       generation: DEFAULT_GENERATION,
+      compare: DEFAULT_COMPARE,
     });
     expect(settings.generation).not.toBe(DEFAULT_GENERATION);
     expect(DEFAULT_GENERATION).toEqual({ maxNewTokens: 512, temperature: 0.7, topP: 0.8, topK: 20, enableThinking: false });
@@ -238,5 +249,59 @@ describe('formatPercent', () => {
     expect(formatPercent(5, 0)).toBe('0%');
     expect(formatPercent(0, 0)).toBe('0%');
     expect(formatPercent(5, -10)).toBe('0%');
+  });
+});
+
+describe('parseSettings: comparison settings', () => {
+  it('falls back field by field for a damaged compare record', () => {
+    const parsed = parseSettings(
+      { compare: { enabled: 'yes', api: 'soap', reasoningEffort: 'max', model: 'gpt-5.2', prices: { x: { inputPerMillion: -1 } } } },
+      defaults(),
+    );
+    expect(parsed.compare).toEqual({ ...DEFAULT_COMPARE, model: 'gpt-5.2' });
+  });
+});
+
+describe('buildTurns for the remote side', () => {
+  const user = (content: string): ChatMessage => ({ id: content, role: 'user', content, createdAt: 0 });
+  it('gives each side its own earlier answers, and the local answer where the remote side did not answer', () => {
+    const messages: ChatMessage[] = [
+      user('one'),
+      { id: 'a1', role: 'assistant', content: 'local one', createdAt: 0, status: 'done' },
+      user('two'),
+      {
+        id: 'a2',
+        role: 'assistant',
+        content: 'local two',
+        createdAt: 0,
+        status: 'done',
+        remote: { model: 'gpt-5.2', content: 'remote two', status: 'done', incomplete: false },
+      },
+      user('three'),
+      {
+        id: 'a3',
+        role: 'assistant',
+        content: 'local three',
+        createdAt: 0,
+        status: 'done',
+        remote: { model: 'gpt-5.2', content: '', status: 'error', incomplete: false, error: { name: 'RemoteAuth', message: 'bad key' } },
+      },
+    ];
+    expect(buildTurns('', messages, 'remote').map((turn) => turn.content)).toEqual([
+      'one',
+      'local one',
+      'two',
+      'remote two',
+      'three',
+      'local three',
+    ]);
+    expect(buildTurns('', messages, 'local').map((turn) => turn.content)).toEqual([
+      'one',
+      'local one',
+      'two',
+      'local two',
+      'three',
+      'local three',
+    ]);
   });
 });

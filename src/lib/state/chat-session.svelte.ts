@@ -1,11 +1,17 @@
-// The conversations and the answer being streamed. Tokens are buffered and applied to the state once per animation
-// frame, so a fast model never re-renders the page per token; the conversation is written to IndexedDB while the
-// answer streams (at most once a second) and once more when it ends, so a reload loses at most the last moment.
+// The conversations and the answers being streamed: the local model's, and, when comparing, the remote model's to
+// the same prompt. Each side streams, stops and fails on its own. Text is applied at most once per animation
+// frame (FrameBatcher), and the conversation is written to IndexedDB while answers stream (at most once a second)
+// and once more when both end, so a reload loses at most the last moment.
 import { toEngineFailure, type EngineClient } from '../engine-client';
+import { FrameBatcher } from '../frame-batcher';
 import { buildTurns } from '../history';
-import type { GenerationResult } from '../protocol';
+import type { ChatTurn } from '../protocol';
+import { RemoteError } from '../remote/errors';
+import { streamRemote } from '../remote/openai';
+import { costUsd } from '../remote/pricing';
 import { deleteConversation, loadConversations, saveConversation } from '../storage';
-import type { ChatMessage, Conversation } from '../types';
+import type { BlindChoice, ChatMessage, Conversation, RemoteAnswer } from '../types';
+import type { CompareState } from './compare.svelte';
 import type { ModelManager } from './model-manager.svelte';
 import type { SettingsState } from './settings.svelte';
 
@@ -20,20 +26,33 @@ function titleFrom(text: string): string {
   return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat';
 }
 
+function incompleteNotice(reason: 'cut' | 'max_output_tokens' | 'content_filter' | undefined): RemoteAnswer['error'] {
+  if (reason === 'max_output_tokens') {
+    return { name: 'RemoteIncomplete', message: 'The answer reached the output token limit; what arrived is kept.' };
+  }
+  if (reason === 'content_filter') {
+    return { name: 'RemoteIncomplete', message: 'The service stopped the answer (content filter); what arrived is kept.' };
+  }
+  return { name: 'RemoteStreamCut', message: 'The answer stopped part way (the connection was cut). What arrived is kept.' };
+}
+
+export interface ChatDeps {
+  client: EngineClient;
+  models: ModelManager;
+  settings: SettingsState;
+  compare: CompareState;
+}
+
 export class ChatSession {
-  #client: EngineClient;
-  #models: ModelManager;
-  #settings: SettingsState;
+  #deps: ChatDeps;
   #conversations = $state<Conversation[]>([]);
   #currentId = $state<string | undefined>();
-  #streaming = $state(false);
-  #abort: AbortController | undefined;
+  #localAbort = $state<AbortController | undefined>();
+  #remoteAbort = $state<AbortController | undefined>();
   #lastSaveAt = 0;
 
-  constructor(client: EngineClient, models: ModelManager, settings: SettingsState) {
-    this.#client = client;
-    this.#models = models;
-    this.#settings = settings;
+  constructor(deps: ChatDeps) {
+    this.#deps = deps;
   }
 
   get conversations(): Conversation[] {
@@ -42,11 +61,17 @@ export class ChatSession {
   get current(): Conversation | undefined {
     return this.#conversations.find((conversation) => conversation.id === this.#currentId);
   }
+  get localStreaming(): boolean {
+    return this.#localAbort !== undefined;
+  }
+  get remoteStreaming(): boolean {
+    return this.#remoteAbort !== undefined;
+  }
   get streaming(): boolean {
-    return this.#streaming;
+    return this.localStreaming || this.remoteStreaming;
   }
   get canSend(): boolean {
-    return !this.#streaming && this.#models.status === 'ready';
+    return !this.streaming && this.#deps.models.status === 'ready';
   }
 
   async restore(): Promise<void> {
@@ -59,74 +84,91 @@ export class ChatSession {
   }
 
   newConversation(): void {
-    if (this.#streaming) return;
-    this.#currentId = undefined;
+    if (!this.streaming) this.#currentId = undefined;
   }
 
   open(id: string): void {
-    if (!this.#streaming) this.#currentId = id;
+    if (!this.streaming) this.#currentId = id;
   }
 
   async remove(id: string): Promise<void> {
-    if (this.#streaming && id === this.#currentId) return;
+    if (this.streaming && id === this.#currentId) return;
     this.#conversations = this.#conversations.filter((conversation) => conversation.id !== id);
     if (this.#currentId === id) this.#currentId = this.#conversations[0]?.id;
     await deleteConversation(id);
   }
 
   stop(): void {
-    this.#abort?.abort();
+    this.stopLocal();
+    this.stopRemote();
+  }
+  stopLocal(): void {
+    this.#localAbort?.abort();
+  }
+  stopRemote(): void {
+    this.#remoteAbort?.abort();
+  }
+
+  async vote(message: ChatMessage, choice: BlindChoice): Promise<void> {
+    const conversation = this.current;
+    if (!conversation || !message.blind || message.blind.vote) return;
+    message.blind.vote = choice;
+    await this.#save(conversation);
   }
 
   async send(text: string): Promise<void> {
     const content = text.trim();
     if (!content || !this.canSend) return;
+    const { models, settings, compare } = this.#deps;
     const conversation = this.#ensureConversation(content);
+    const history = [...conversation.messages];
     const now = Date.now();
     conversation.messages.push({ id: newId(), role: 'user', content, createdAt: now });
+    history.push({ id: '', role: 'user', content, createdAt: now });
+    const comparing = compare.active;
     conversation.messages.push({
       id: newId(),
       role: 'assistant',
       content: '',
       createdAt: now,
       status: 'streaming',
-      modelId: this.#models.loaded?.modelId ?? '',
+      modelId: models.loaded?.modelId ?? '',
+      ...(comparing
+        ? {
+            remote: { model: compare.settings.model, content: '', status: 'streaming', incomplete: false },
+            ...(compare.settings.blind ? { blind: { aIs: Math.random() < 0.5 ? 'local' : 'remote' } } : {}),
+          }
+        : {}),
     });
     // Read the message back through the conversation so writes go through the reactive proxy.
     const answer = conversation.messages[conversation.messages.length - 1];
     if (!answer) return;
-    const turns = buildTurns(this.#settings.value.systemPrompt, conversation.messages.slice(0, -1));
-    await this.#stream(conversation, answer, turns);
+    const systemPrompt = settings.value.systemPrompt;
+    await this.#save(conversation);
+    await Promise.all([
+      this.#streamLocal(conversation, answer, buildTurns(systemPrompt, history, 'local')),
+      answer.remote ? this.#streamRemote(conversation, answer.remote, buildTurns(systemPrompt, history, 'remote')) : undefined,
+    ]);
+    conversation.updatedAt = Date.now();
+    await this.#save(conversation);
   }
 
-  async #stream(conversation: Conversation, answer: ChatMessage, turns: ReturnType<typeof buildTurns>): Promise<void> {
-    this.#streaming = true;
-    this.#abort = new AbortController();
-    let pending = '';
-    let frame: number | undefined;
-    const flush = (): void => {
-      frame = undefined;
-      if (pending) {
-        answer.content += pending;
-        pending = '';
-      }
+  async #streamLocal(conversation: Conversation, answer: ChatMessage, turns: ChatTurn[]): Promise<void> {
+    const abort = new AbortController();
+    this.#localAbort = abort;
+    const batcher = new FrameBatcher((text) => {
+      answer.content += text;
       this.#saveSoon(conversation);
-    };
-    let result: GenerationResult | undefined;
+    });
     try {
-      await saveConversation($state.snapshot(conversation));
-      const options = $state.snapshot(this.#settings.value.generation);
-      for await (const event of this.#client.generate({ messages: turns, options }, this.#abort.signal)) {
-        if (event.type === 'done') {
-          result = event.result;
-          break;
+      const options = $state.snapshot(this.#deps.settings.value.generation);
+      for await (const event of this.#deps.client.generate({ messages: turns, options }, abort.signal)) {
+        if (event.type === 'token') {
+          batcher.push(event.text);
+          continue;
         }
-        pending += event.text;
-        frame ??= requestAnimationFrame(flush);
-      }
-      if (frame !== undefined) cancelAnimationFrame(frame);
-      flush();
-      if (result) {
+        batcher.flush();
+        const { result } = event;
         // The worker's full decode is the reference text: it equals the streamed pieces once the stream has ended.
         answer.content = result.text;
         answer.metrics = result.metrics;
@@ -135,17 +177,61 @@ export class ChatSession {
         answer.status = result.finishReason === 'aborted' ? 'stopped' : 'done';
       }
     } catch (error) {
-      if (frame !== undefined) cancelAnimationFrame(frame);
-      flush();
+      batcher.flush();
       const failure = toEngineFailure(error);
       answer.status = failure.name === 'Aborted' ? 'stopped' : 'error';
       answer.error = { name: failure.name, message: failure.message };
-      this.#models.handleGenerationFailure(answer.error);
+      this.#deps.models.handleGenerationFailure(answer.error);
     } finally {
-      this.#streaming = false;
-      this.#abort = undefined;
-      conversation.updatedAt = Date.now();
-      await this.#save(conversation);
+      this.#localAbort = undefined;
+    }
+  }
+
+  async #streamRemote(conversation: Conversation, remote: RemoteAnswer, turns: ChatTurn[]): Promise<void> {
+    const abort = new AbortController();
+    this.#remoteAbort = abort;
+    const { compare } = this.#deps;
+    const price = compare.price;
+    const batcher = new FrameBatcher((text) => {
+      remote.content += text;
+      this.#saveSoon(conversation);
+    });
+    try {
+      for await (const event of streamRemote(compare.remoteSettings(), turns, abort.signal)) {
+        if (event.type === 'delta') {
+          batcher.push(event.text);
+          continue;
+        }
+        batcher.flush();
+        const { usage, timing } = event;
+        remote.timeToFirstTokenMs = timing.timeToFirstTokenMs;
+        remote.totalMs = timing.totalMs;
+        if (usage) {
+          remote.usage = usage;
+          if (price) remote.costUsd = costUsd(usage, price);
+          // Reasoning tokens are spent before the first visible token (inside the time to first token), so the
+          // visible decode rate counts only the tokens that were shown, over the time after the first one.
+          const decodeMs = timing.totalMs - timing.timeToFirstTokenMs;
+          const shown = usage.outputTokens - usage.reasoningTokens;
+          remote.tokensPerS = decodeMs > 0 ? (shown * 1000) / decodeMs : 0;
+        }
+        remote.incomplete = event.incomplete;
+        remote.status = event.incomplete && event.incompleteReason === 'cut' ? 'error' : 'done';
+        if (event.incomplete) remote.error = incompleteNotice(event.incompleteReason);
+      }
+    } catch (error) {
+      batcher.flush();
+      if (abort.signal.aborted || (error instanceof RemoteError && error.name === 'Aborted')) {
+        remote.status = 'stopped';
+      } else {
+        remote.status = 'error';
+        remote.error =
+          error instanceof RemoteError
+            ? { name: error.name, message: error.message }
+            : { name: 'RemoteHttp', message: error instanceof Error ? error.message : String(error) };
+      }
+    } finally {
+      this.#remoteAbort = undefined;
     }
   }
 

@@ -1,0 +1,245 @@
+// Named errors for the remote (OpenAI-compatible) model, with messages that tell the user what to do next.
+// Invariants: every failure of a remote call surfaces as a RemoteError whose `name` is one of RemoteErrorName;
+// no message ever contains the API key (server text is scrubbed of `sk-…` tokens and, for a refused key, left out
+// entirely, because OpenAI's 401 text echoes part of the key back).
+
+export const REMOTE_ERROR_NAMES = [
+  'RemoteAuth',
+  'RemoteModelAccess',
+  'RemoteRateLimit',
+  'RemoteHttp',
+  'RemoteNetwork',
+  'RemoteStreamCut',
+  'RemoteBadResponse',
+  'Aborted',
+] as const;
+export type RemoteErrorName = (typeof REMOTE_ERROR_NAMES)[number];
+
+export interface RemoteErrorOptions {
+  status?: number;
+  retryAfterSeconds?: number;
+  /** The server's machine-readable error code (`insufficient_quota`, `model_not_found`, …), when it sent one. */
+  code?: string;
+  cause?: unknown;
+}
+
+export class RemoteError extends Error {
+  override name: RemoteErrorName;
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  readonly code?: string;
+
+  constructor(name: RemoteErrorName, message: string, options: RemoteErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = name;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.code !== undefined) this.code = options.code;
+  }
+}
+
+export function isRemoteError(error: unknown): error is RemoteError {
+  return error instanceof RemoteError;
+}
+
+/** Server text shown to the user is capped: an HTML error page must not flood the notice. */
+const DETAIL_LIMIT = 300;
+
+/** Removes anything shaped like an OpenAI key (full or masked) and trims the text for display. */
+export function scrubDetail(text: string): string {
+  const scrubbed = text
+    .replace(/\b(sk|rk)-[A-Za-z0-9_*.-]+/g, '$1-…')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return scrubbed.length > DETAIL_LIMIT ? `${scrubbed.slice(0, DETAIL_LIMIT - 1)}…` : scrubbed;
+}
+
+interface ServerError {
+  message: string | undefined;
+  code: string | undefined;
+  type: string | undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Reads OpenAI's `{ error: { message, type, code } }` body; any other body becomes its (trimmed) text. */
+function parseServerError(bodyText: string): ServerError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    const text = bodyText.trim();
+    // An HTML page (a proxy's error page) says nothing useful once its tags are stripped of meaning.
+    const message = text.length === 0 || text.startsWith('<') ? undefined : text;
+    return { message, code: undefined, type: undefined };
+  }
+  const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : isRecord(parsed) ? parsed : undefined;
+  if (error === undefined) return { message: undefined, code: undefined, type: undefined };
+  return { message: stringField(error, 'message'), code: stringField(error, 'code'), type: stringField(error, 'type') };
+}
+
+/** Parses a Go-style duration as OpenAI writes it in messages: `20s`, `1.054s`, `120ms`, `6m0s`, `1h2m`. */
+function parseDurationSeconds(text: string): number | undefined {
+  const parts = text.match(/\d+(?:\.\d+)?(?:ms|h|m|s)/g);
+  if (parts === null) return undefined;
+  let seconds = 0;
+  for (const part of parts) {
+    const match = /^(\d+(?:\.\d+)?)(ms|h|m|s)$/.exec(part);
+    if (match === null) return undefined;
+    const value = Number(match[1]);
+    const unit = match[2];
+    seconds += unit === 'ms' ? value / 1000 : unit === 'h' ? value * 3600 : unit === 'm' ? value * 60 : value;
+  }
+  return seconds;
+}
+
+function wholeSeconds(seconds: number): number {
+  // "Retry in 0 s" reads as a bug; a server that asks for any wait gets at least one second.
+  return Math.max(1, Math.ceil(seconds));
+}
+
+/**
+ * How long the server asks us to wait, in whole seconds: `retry-after-ms`, then `retry-after` (seconds or an
+ * HTTP date), then the "try again in 20s" phrase of OpenAI's message. The message matters in the browser:
+ * `retry-after` is not a CORS-safelisted response header, so the page cannot read it unless the server exposes it.
+ */
+export function retryAfterSeconds(headers: Headers, message: string | undefined, now: number = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) {
+    return wholeSeconds(Number(ms) / 1000);
+  }
+  const after = headers.get('retry-after');
+  if (after !== null && after.trim() !== '') {
+    const seconds = Number(after);
+    if (Number.isFinite(seconds) && seconds >= 0) return wholeSeconds(seconds);
+    const date = Date.parse(after);
+    if (Number.isFinite(date)) return wholeSeconds((date - now) / 1000);
+  }
+  if (message !== undefined) {
+    const phrase = /try again in\s+((?:\d+(?:\.\d+)?(?:ms|h|m|s))+)/i.exec(message);
+    const duration = phrase?.[1] === undefined ? undefined : parseDurationSeconds(phrase[1]);
+    if (duration !== undefined) return wholeSeconds(duration);
+  }
+  return undefined;
+}
+
+function withDetail(advice: string, detail: string | undefined): string {
+  return detail === undefined ? advice : `${advice} (${scrubDetail(detail)})`;
+}
+
+function rateLimitError(
+  code: string | undefined,
+  type: string | undefined,
+  detail: string | undefined,
+  retryAfter: number | undefined,
+  model: string,
+  host: string,
+  status: number | undefined,
+): RemoteError {
+  if (code === 'insufficient_quota' || type === 'insufficient_quota') {
+    // Waiting does not help here, so no retry hint even when the server sent one.
+    return new RemoteError(
+      'RemoteRateLimit',
+      withDetail(`The account behind this API key has no quota left at ${host}. Check its plan and billing, then try again.`, detail),
+      { status, code: code ?? type },
+    );
+  }
+  const when = retryAfter === undefined ? 'Wait a moment, then try again.' : `Try again in ${retryAfter} s.`;
+  return new RemoteError('RemoteRateLimit', withDetail(`Rate limit reached for "${model}" at ${host}. ${when}`, detail), {
+    status,
+    retryAfterSeconds: retryAfter,
+    code,
+  });
+}
+
+/** Maps a non-2xx answer to a named error. `bodyText` may be JSON (OpenAI's error body), text, HTML or empty. */
+export function httpError(status: number, headers: Headers, bodyText: string, model: string, host: string): RemoteError {
+  const { message, code, type } = parseServerError(bodyText);
+  if (status === 401) {
+    // The server's text is left out on purpose: OpenAI's 401 message repeats a masked copy of the key.
+    return new RemoteError('RemoteAuth', `${host} refused the API key. Check the key in Settings.`, { status, code });
+  }
+  if (status === 403 || status === 404) {
+    const advice =
+      status === 404
+        ? `There is no model "${model}" for this API key at ${host}: the model id is wrong, or the key has no access to it. Check the model in Settings (and that the endpoint address ends in /v1).`
+        : `This API key has no access to the model "${model}" at ${host}, or the model id is wrong. Check the model in Settings, or use a key whose project may call it.`;
+    return new RemoteError('RemoteModelAccess', withDetail(advice, message), { status, code });
+  }
+  if (status === 429) {
+    return rateLimitError(code, type, message, retryAfterSeconds(headers, message), model, host, status);
+  }
+  if (status >= 500) {
+    return new RemoteError('RemoteHttp', withDetail(`${host} had an error (HTTP ${status}). Try again in a moment.`, message), {
+      status,
+      retryAfterSeconds: retryAfterSeconds(headers, message),
+      code,
+    });
+  }
+  return new RemoteError(
+    'RemoteHttp',
+    withDetail(`${host} refused the request (HTTP ${status}). Check the model, API type and reasoning effort in Settings.`, message),
+    { status, code },
+  );
+}
+
+/**
+ * Maps an error the server reported inside a 200 stream (`error` or `response.failed` in the Responses API, an
+ * `{ error }` chunk in Chat Completions). There is no status, so the code decides.
+ */
+export function streamFailure(code: string | undefined, message: string | undefined, model: string, host: string): RemoteError {
+  if (code === 'rate_limit_exceeded' || code === 'insufficient_quota') {
+    return rateLimitError(code, undefined, message, message === undefined ? undefined : retryAfterSeconds(new Headers(), message), model, host, undefined);
+  }
+  if (code === 'invalid_api_key') {
+    return new RemoteError('RemoteAuth', `${host} refused the API key. Check the key in Settings.`, { code });
+  }
+  if (code === 'model_not_found') {
+    return new RemoteError(
+      'RemoteModelAccess',
+      withDetail(`This API key has no access to the model "${model}" at ${host}, or the model id is wrong. Check the model in Settings.`, message),
+      { code },
+    );
+  }
+  return new RemoteError('RemoteHttp', withDetail(`${host} stopped the answer with an error. Try again.`, message ?? code), { code });
+}
+
+/** fetch rejected before any answer: DNS, refused connection, TLS, offline, or a CORS refusal (indistinguishable in a page). */
+export function networkError(host: string, cause?: unknown): RemoteError {
+  return new RemoteError(
+    'RemoteNetwork',
+    `Could not reach ${host}. Check the address, your connection, and that the endpoint allows browser requests (CORS).`,
+    { cause },
+  );
+}
+
+/**
+ * For the view: how to explain an answer that ended with `incomplete: true` because the connection dropped.
+ * streamRemote itself does not throw this (the text that arrived is kept), so the UI builds it for its notice.
+ */
+export function streamCutError(host: string, cause?: unknown): RemoteError {
+  return new RemoteError(
+    'RemoteStreamCut',
+    `The answer from ${host} stopped part way. What arrived is kept and marked incomplete.`,
+    { cause },
+  );
+}
+
+export function badResponseError(host: string, detail: string, cause?: unknown): RemoteError {
+  return new RemoteError(
+    'RemoteBadResponse',
+    `${host} did not answer like an OpenAI-compatible API (${scrubDetail(detail)}). Check the endpoint address and the API type in Settings.`,
+    { cause },
+  );
+}
+
+export function abortedError(cause?: unknown): RemoteError {
+  return new RemoteError('Aborted', 'Stopped: the request to the remote model was cancelled.', { cause });
+}

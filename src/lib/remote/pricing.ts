@@ -1,0 +1,105 @@
+// What a remote answer cost, and the one-line local-vs-remote summary under a compared turn. Pure functions only.
+// Invariants:
+// - Cost = input tokens × input price + output tokens × output price, per million. Reasoning tokens are NOT added
+//   on top: OpenAI bills them as output tokens and already counts them inside `output_tokens` /
+//   `completion_tokens` (`output_tokens_details.reasoning_tokens` is a breakdown of that number), so adding them
+//   would charge them twice. Source: OpenAI's reasoning guide (developers.openai.com/api/docs/guides/reasoning):
+//   reasoning tokens "are not visible via the API, they still occupy space in the model's context window and are
+//   billed as output tokens".
+// - Cached-input discounts are not modelled (RemoteUsage does not carry cached tokens), so a cost is an upper bound.
+// - Local answers cost nothing to the user: they run on their own machine.
+import type { RemoteUsage } from './openai';
+
+export interface Price {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+/** USD per million tokens, standard tier. Unknown models have no price; the UI then shows tokens only. */
+export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
+  'gpt-5.2': { inputPerMillion: 1.75, outputPerMillion: 14.0 },
+  'gpt-5.2-chat-latest': { inputPerMillion: 1.75, outputPerMillion: 14.0 },
+};
+
+/** Looks a model up by exact id, then without a dated snapshot suffix (`gpt-5.2-2025-12-11` → `gpt-5.2`). */
+export function priceFor(model: string, prices: Readonly<Record<string, Price>> = DEFAULT_PRICES): Price | undefined {
+  const id = model.trim().toLowerCase();
+  return prices[id] ?? prices[id.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
+}
+
+export function costUsd(usage: RemoteUsage, price: Price): number {
+  return (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+}
+
+/** Rounds half up at `digits`, nudged by a tiny epsilon so 0.00875 (stored as 0.0087499…) reads $0.0088. */
+function fixed(amount: number, digits: number): string {
+  const scale = 10 ** digits;
+  return (Math.round(amount * scale + 1e-9) / scale).toFixed(digits);
+}
+
+/**
+ * "$0.00" for nothing, "< $0.0001" for a real but tiny cost (a few tokens must not read as free), four decimals
+ * under a dollar ("$0.0123"), cents from a dollar up ("$12.35").
+ */
+export function formatUsd(amount: number): string {
+  if (!Number.isFinite(amount)) return '–';
+  if (amount < 0) return `-${formatUsd(-amount)}`;
+  if (amount === 0) return '$0.00';
+  if (amount < 0.00005) return '< $0.0001';
+  if (amount < 1) return `$${fixed(amount, 4)}`;
+  return `$${fixed(amount, 2)}`;
+}
+
+export interface TurnSpeed {
+  /** Decode rate; 0 or less when unknown. */
+  tokensPerS: number;
+  /** Wall time of the whole answer; 0 or less when unknown. */
+  totalMs: number;
+}
+
+export interface RemoteTurnSpeed extends TurnSpeed {
+  /** undefined when the server reported no usage (a cut stream) or the model has no price. */
+  costUsd: number | undefined;
+  /** The remote model as the sentence names it (shown as given); "GPT-5.2" when absent. */
+  model?: string;
+}
+
+function known(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function rate(tokensPerS: number): string {
+  return tokensPerS < 10 ? tokensPerS.toFixed(1) : Math.round(tokensPerS).toString();
+}
+
+/** Within this ratio two times read as "about the same": network jitter alone moves a remote answer that much. */
+const SAME_SPEED_RATIO = 1.05;
+
+/**
+ * One line comparing a turn answered by both sides, e.g.
+ * "Local was 2.3× faster (1.2 s vs 2.8 s, 85 vs 40 tokens/s); GPT-5.2 cost $0.0041, local $0."
+ * The faster side's numbers come first.
+ */
+export function compareTurn(local: TurnSpeed, remote: RemoteTurnSpeed): string {
+  const label = remote.model ?? 'GPT-5.2';
+  let speed: string;
+  if (!known(local.totalMs) || !known(remote.totalMs)) {
+    speed = 'No timing to compare';
+  } else {
+    const localFirst = local.totalMs <= remote.totalMs;
+    const [fast, slow] = localFirst ? [local, remote] : [remote, local];
+    const ratio = slow.totalMs / fast.totalMs;
+    const rates = known(fast.tokensPerS) && known(slow.tokensPerS) ? `, ${rate(fast.tokensPerS)} vs ${rate(slow.tokensPerS)} tokens/s` : '';
+    const numbers = `(${seconds(fast.totalMs)} vs ${seconds(slow.totalMs)}${rates})`;
+    speed =
+      ratio < SAME_SPEED_RATIO
+        ? `Local and ${label} took about as long ${numbers}`
+        : `${localFirst ? 'Local' : label} was ${ratio.toFixed(1)}× faster ${numbers}`;
+  }
+  const cost = remote.costUsd === undefined ? `${label} cost unknown (no usage reported)` : `${label} cost ${formatUsd(remote.costUsd)}`;
+  return `${speed}; ${cost}, local $0.`;
+}
