@@ -1,10 +1,14 @@
-// Implements the worker API: one engine loaded at a time, cache operations, and every failure turned into one of
-// the protocol's named errors before it crosses to the page.
-import type { GenerateRequest, LoadRequest, ProgressCallback, TokenCallback, WorkerApi } from '../src/lib/protocol';
+// Implements the worker API: one engine loaded at a time (transformers.js or web-llm, picked by the record),
+// cache operations over both engines' stores, and every failure turned into one of the protocol's named errors
+// before it crosses to the page.
+import { WEB_LLM_CATALOG } from '../src/lib/catalog-web-llm';
+import type { CachedModel, GenerateRequest, LoadRequest, ProgressCallback, TokenCallback, WorkerApi } from '../src/lib/protocol';
+import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
 import { engineError, toEngineError } from './errors';
 import type { Engine } from './engines/engine';
 import { createTransformersEngine } from './engines/transformers';
+import { createWebLlmEngine, loadWebLlmRuntime } from './engines/web-llm';
 import { probeGpu } from './gpu';
 
 async function named<T>(work: () => Promise<T>): Promise<T> {
@@ -19,7 +23,18 @@ async function named<T>(work: () => Promise<T>): Promise<T> {
 
 export function createEngineHost(): WorkerApi {
   const store = createWeightStore();
+  const webLlmStore = createWebLlmCache(WEB_LLM_CATALOG, loadWebLlmRuntime);
   let engine: Engine | undefined;
+
+  /** web-llm's listing must not hide the other engine's models when it fails. */
+  async function listWebLlm(): Promise<CachedModel[]> {
+    try {
+      return await webLlmStore.list();
+    } catch (error) {
+      console.error('[engine-host] could not list web-llm models', error);
+      return [];
+    }
+  }
 
   async function unload(): Promise<void> {
     const current = engine;
@@ -33,10 +48,9 @@ export function createEngineHost(): WorkerApi {
     load: (request: LoadRequest, onProgress: ProgressCallback) =>
       named(async () => {
         await unload();
-        if (request.record.engine !== 'transformers') {
-          throw engineError('Unknown', `engine ${request.record.engine} is not available in this build`);
-        }
-        const next = createTransformersEngine(store, await probeGpu());
+        const gpu = await probeGpu();
+        const next =
+          request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
         const info = await next.load(request, onProgress);
         engine = next;
         return info;
@@ -50,7 +64,11 @@ export function createEngineHost(): WorkerApi {
 
     interrupt: async (requestId: string) => engine?.interrupt(requestId),
     unload: () => named(unload),
-    listCachedModels: () => named(() => store.listModels()),
-    deleteCachedModel: (repo: string) => named(() => store.deleteModel(repo)),
+    listCachedModels: () => named(async () => [...(await store.listModels()), ...(await listWebLlm())]),
+    deleteCachedModel: (repo: string) =>
+      named(async () => {
+        await store.deleteModel(repo);
+        await webLlmStore.delete(repo);
+      }),
   };
 }

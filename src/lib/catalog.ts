@@ -1,9 +1,11 @@
-// The model catalogue for the transformers.js engine: one frozen record per real ONNX build, plus the helpers that
-// pick a precision, build a record for a user-named repo, and turn the model base URL setting into file URLs.
-// Invariants: ids are unique; every repo is `org/name`; `dtypes.withoutF16` is never an f16 precision, so a GPU
-// without `shader-f16` is never handed one; every size is bytes. A size is either read from the Hub (via the public
-// sources named beside it) or marked as an estimate; `gpuMemoryBytes` is always an estimate.
-import type { Dtype, GpuInfo, ModelRecord } from './protocol';
+// The model catalogue: `CATALOG` holds one frozen record per transformers.js ONNX build, `WEB_LLM_CATALOG`
+// (catalog-web-llm.ts) one per web-llm MLC build, and `ALL_BUILDS` both; plus the helpers that pick a precision,
+// build a record for a user-named repo, and turn the model base URL setting into file URLs.
+// Invariants: ids are unique; every repo is `org/name`; `dtypes.withoutF16` of a transformers.js record is never an
+// f16 precision, so a GPU without `shader-f16` is never handed one; every size is bytes. A size is either read from
+// the Hub (via the public sources named beside it) or marked as an estimate; `gpuMemoryBytes` is always an estimate.
+import { WEB_LLM_CATALOG } from './catalog-web-llm';
+import type { Dtype, EngineKind, GpuInfo, ModelRecord } from './protocol';
 
 /** The public model host. Anything else is a mirror that serves `<base>/<org>/<name>/<file>`. */
 export const DEFAULT_MODEL_BASE_URL = 'https://huggingface.co/';
@@ -69,7 +71,19 @@ function deltaNetStateBytes(layers: number, valueHeads: number): number {
 function freezeRecord(record: ModelRecord): ModelRecord {
   Object.freeze(record.dtypes);
   Object.freeze(record.downloadBytes);
+  if (record.largestTensorBytes) Object.freeze(record.largestTensorBytes);
   return Object.freeze(record);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Largest single tensor, per precision: ESTIMATE. ONNX Runtime puts each initializer in one GPU buffer, so it must
+// fit the adapter's maxBufferSize (1 GiB on many integrated GPUs and on Chromium's software adapter). In the Qwen3
+// exports that is the token embedding, kept unquantised: fp16 in q4f16, fp32 in q4 (see the q4 notes below), so
+// Qwen3 1.7B and 4B at q4 need a buffer over 1 GiB. The Qwen3.5 exports quantise the embedding; its whole
+// external-data file is used as the bound.
+// ---------------------------------------------------------------------------------------------------------------
+function embeddingBytes(hidden: number, bytesPerValue: number): number {
+  return 151_936 * hidden * bytesPerValue;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,6 +203,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN3_CONTEXT,
     takesImages: false,
     licence: APACHE_2,
+    largestTensorBytes: { q4f16: embeddingBytes(1024, 2), q4: embeddingBytes(1024, 4) },
   }),
   freezeRecord({
     id: 'qwen3-1.7b-onnx',
@@ -203,6 +218,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN3_CONTEXT,
     takesImages: false,
     licence: APACHE_2,
+    largestTensorBytes: { q4f16: embeddingBytes(2048, 2), q4: embeddingBytes(2048, 4) },
   }),
   freezeRecord({
     id: 'qwen3-4b-onnx',
@@ -217,6 +233,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN3_CONTEXT,
     takesImages: false,
     licence: APACHE_2,
+    largestTensorBytes: { q4f16: embeddingBytes(2560, 2), q4: embeddingBytes(2560, 4) },
   }),
   freezeRecord({
     id: 'qwen3.5-0.8b-onnx-opt',
@@ -231,6 +248,8 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
     licence: APACHE_2,
+    // q4f16: not listed; scaled from q4 by the 2B build's q4f16/q4 embedding ratio.
+    largestTensorBytes: { q4f16: Math.round((162_897_920 * 294_010_880) / 325_795_840), q4: 162_897_920 },
   }),
   freezeRecord({
     id: 'qwen3.5-2b-onnx-opt',
@@ -245,6 +264,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
     licence: APACHE_2,
+    largestTensorBytes: { q4f16: 294_010_880, q4: 325_795_840 },
   }),
   freezeRecord({
     id: 'qwen3.5-4b-onnx-opt',
@@ -259,6 +279,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
     licence: APACHE_2,
+    largestTensorBytes: { q4f16: 367_513_600, q4: Math.round(367_513_600 * (325_795_840 / 294_010_880)) },
   }),
 ]);
 
@@ -266,12 +287,15 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
 // Lookup, precision, custom builds.
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Every catalogue build of both engines: transformers.js first, then web-llm. */
+export const ALL_BUILDS: readonly ModelRecord[] = Object.freeze([...CATALOG, ...WEB_LLM_CATALOG]);
+
 /**
- * The record with this id: a catalogue build, or, for an id `custom:<org>/<name>` (what customModelRecord gives),
- * that custom build again. Undefined for anything else.
+ * The record with this id: a catalogue build of either engine, or, for an id `custom:<org>/<name>` (what
+ * customModelRecord gives), that custom build again. Undefined for anything else.
  */
 export function findModel(id: string): ModelRecord | undefined {
-  const known = CATALOG.find((record) => record.id === id);
+  const known = ALL_BUILDS.find((record) => record.id === id);
   if (known) return known;
   if (!id.startsWith(CUSTOM_ID_PREFIX)) return undefined;
   const repo = id.slice(CUSTOM_ID_PREFIX.length);
@@ -389,6 +413,12 @@ export function filesBaseUrl(baseUrl: string, repo: string, revision: string = D
 // ---------------------------------------------------------------------------------------------------------------
 // Display.
 // ---------------------------------------------------------------------------------------------------------------
+
+const ENGINE_LABELS: Readonly<Record<EngineKind, string>> = { transformers: 'transformers.js', 'web-llm': 'web-llm' };
+
+export function engineLabel(engine: EngineKind): string {
+  return ENGINE_LABELS[engine];
+}
 
 const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'];
 

@@ -26,6 +26,29 @@ export interface ModelRecord {
   contextWindow: number;
   takesImages: boolean;
   licence: string;
+  /** The largest single tensor per dtype: one GPU buffer, so it must fit the adapter's `maxBufferSize`. */
+  largestTensorBytes?: Partial<Record<Dtype, number>>;
+  /** Present on web-llm (MLC) builds only: what web-llm's app config needs to load it. */
+  mlc?: MlcBuild;
+}
+
+/** MLC quantisations: `q4f16_1` and `q0f16` need `shader-f16`; `q4f32_1` and `q0f32` do not. */
+export type MlcQuantisation = 'q4f16_1' | 'q4f32_1' | 'q0f16' | 'q0f32';
+
+/** One web-llm build, as in `prebuiltAppConfig` of the pinned @mlc-ai/web-llm. */
+export interface MlcBuild {
+  /** web-llm's `model_id`, e.g. `Qwen3-0.6B-q4f16_1-MLC`. */
+  modelId: string;
+  quantisation: MlcQuantisation;
+  /** The compiled model library (WebGPU kernels as wasm), always from web-llm's own CDN. */
+  modelLib: string;
+  /** web-llm's own figure (`vram_required_MB`), in MB of 2^20 bytes. */
+  vramRequiredMB: number;
+  /** web-llm's `low_resource_required`: runs with 128 MiB storage-buffer bindings (phones). */
+  lowResource: boolean;
+  /** web-llm's `overrides` for this build. */
+  contextWindowSize: number;
+  maxHistorySize?: number;
 }
 
 export interface GpuInfo {
@@ -45,6 +68,8 @@ export interface LoadRequest {
   /** Absolute URL that the build's file names are appended to: the public hub's `<org>/<name>/resolve/main/`, or a
    * mirror's `<org>/<name>/`. The page resolves it from the model base URL setting. */
   filesBaseUrl: string;
+  /** Where to run it: WebGPU (the default), or the CPU through WebAssembly (transformers.js builds only, slow). */
+  device?: Device;
 }
 
 export type LoadPhase = 'download' | 'cache-read' | 'compile' | 'warm-up' | 'ready';
@@ -130,6 +155,8 @@ export interface CachedModel {
   engine: EngineKind;
   files: number;
   bytes: number;
+  /** web-llm only: every weight shard is stored (web-llm's `hasModelInCache`); false for a partial download. */
+  complete?: boolean;
 }
 
 /** The closed set of errors that cross the worker boundary, by name. */
@@ -163,6 +190,8 @@ export interface WorkerApi {
   generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult>;
   interrupt(requestId: string): Promise<void>;
   unload(): Promise<void>;
+  /** Both engines' stored models, with sizes. */
   listCachedModels(): Promise<CachedModel[]>;
+  /** Deletes whatever either engine stored for this repo (web-llm: with the app config it was loaded with). */
   deleteCachedModel(repo: string): Promise<void>;
 }

@@ -135,3 +135,23 @@ export async function waitForAnswer(page: Page): Promise<{ status: string; conte
     content: await last.getByTestId('message-content').innerText(),
   };
 }
+
+/** Opens a folded `<details>` by its summary text, if it is not open yet. */
+async function openDetails(page: Page, summary: string): Promise<void> {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: summary }) });
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.getByText(summary).click();
+}
+
+/** Points the app's model source at `url` (a localhost mirror in tests). */
+export async function setModelSource(page: Page, url: string): Promise<void> {
+  await openDetails(page, 'Model source');
+  await page.getByLabel('Model files from').fill(url);
+  await page.getByRole('button', { name: 'Save' }).click();
+}
+
+/** Adds a user-named ONNX repo (which also selects it). */
+export async function addCustomRepo(page: Page, repo: string): Promise<void> {
+  await openDetails(page, 'Model source');
+  await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(repo);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+}

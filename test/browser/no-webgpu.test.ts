@@ -1,35 +1,120 @@
-// Chromium without WebGPU (launched without --enable-unsafe-webgpu): the app says so plainly instead of crashing,
-// and keeps the rest of the page usable.
+// Chromium without WebGPU (launched without --enable-unsafe-webgpu): instead of a dead end the app says there is no
+// WebGPU and offers the smallest builds on the CPU (transformers.js on wasm), marked slow. The tiny model then
+// answers on wasm inside the worker, and Stop interrupts a long answer (the CPU path yields between steps).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PreviewServer } from 'vite';
-import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
+import type { ModelMirror } from '../fixtures/model-mirror';
+import { TINY_REPO } from '../fixtures/paths';
+import {
+  APP_URL,
+  newProfileDir,
+  openBrowser,
+  removeProfileDir,
+  sendMessage,
+  setAnswerSettings,
+  startApp,
+  startMirror,
+  stopApp,
+  useTinyModel,
+  waitForAnswer,
+  waitForModelReady,
+  type BrowserSession,
+} from './harness';
 
 let app: PreviewServer;
+let mirror: ModelMirror;
 let profile: string;
 let session: BrowserSession;
+const figures: Record<string, number> = {};
 
 beforeAll(async () => {
   app = await startApp();
+  mirror = await startMirror();
   profile = await newProfileDir();
   session = await openBrowser(profile, { webgpu: false });
 });
 
 afterAll(async () => {
   await session?.close();
+  await mirror?.close();
   if (app) await stopApp(app);
   if (profile) await removeProfileDir(profile);
+  console.info('[no-webgpu figures]', JSON.stringify(figures));
 });
 
-it('shows a clear "no WebGPU" state and no uncaught error', async () => {
+it('says there is no WebGPU and offers only the small builds, on the CPU, marked slow', async () => {
   const { page, pageErrors } = session;
   await page.goto(APP_URL);
   const banner = page.getByTestId('no-webgpu');
   await banner.waitFor({ timeout: 30_000 });
   expect(await banner.innerText()).toContain('This browser has no WebGPU');
-  expect(await page.getByRole('button', { name: 'Load model' }).isDisabled()).toBe(true);
+  expect(await banner.innerText()).toContain('CPU');
+
+  // First visit: the suggestion is the smallest CPU build, ready to load (no dead end).
+  const load = page.getByTestId('load-button');
+  await expect.poll(() => load.innerText()).toBe('Load model on the CPU (slow)');
+  expect(await load.isEnabled()).toBe(true);
+  expect(await load.getAttribute('data-device')).toBe('wasm');
+  expect(await page.getByLabel('Pick a model').inputValue()).toBe('qwen3-0.6b-onnx');
+
+  const rows = await page.getByTestId('build-verdict').evaluateAll((items) =>
+    items.map((item) => [item.getAttribute('data-build-id'), item.getAttribute('data-level')]),
+  );
+  const runnable = rows.filter(([, level]) => level !== 'wont-fit').map(([id]) => id);
+  expect(runnable).toEqual(['qwen3-0.6b-onnx', 'qwen3.5-0.8b-onnx-opt']);
+  expect(rows.length).toBeGreaterThan(20);
+  // Nothing can be typed before a model is loaded; the conversations panel is there.
   expect(await page.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);
-  // The rest of the app still works: the model list and the conversations panel are there.
-  expect(await page.getByLabel('Pick a model').locator('option').count()).toBeGreaterThan(1);
   await expect.poll(() => page.getByRole('heading', { name: 'Conversations' }).isVisible()).toBe(true);
   expect(pageErrors).toEqual([]);
+});
+
+it('loads the tiny model on wasm in the worker and answers', async () => {
+  const { page } = session;
+  await useTinyModel(page, mirror.url, TINY_REPO, 24);
+  const load = page.getByTestId('load-button');
+  expect(await load.innerText()).toBe('Load model on the CPU (slow)');
+  const started = Date.now();
+  await load.click();
+  await waitForModelReady(page);
+  figures.loadMs = Date.now() - started;
+  expect(await page.getByTestId('loaded-device').innerText()).toBe('wasm');
+  const ready = await page.getByTestId('model-ready').innerText();
+  expect(ready).toContain('in a worker');
+  expect(ready).toContain('on the CPU');
+
+  await sendMessage(page, 'Hello on the CPU!');
+  const answer = await waitForAnswer(page);
+  expect(answer.status).toBe('done');
+  expect(answer.content.length).toBeGreaterThan(0);
+  const metrics = page.getByTestId('metrics').last();
+  expect(await metrics.getAttribute('data-device')).toBe('wasm');
+  figures.outputTokens = Number(await metrics.getAttribute('data-output-tokens'));
+  figures.decodeTokensPerS = Number(await metrics.getAttribute('data-decode-tps'));
+  figures.timeToFirstTokenMs = Number(await metrics.getAttribute('data-ttft-ms'));
+  expect(figures.outputTokens).toBeGreaterThan(0);
+});
+
+it('Stop interrupts a long answer on wasm within moments, and the next answer works', async () => {
+  const { page } = session;
+  await setAnswerSettings(page, { maxNewTokens: 3000 });
+  await sendMessage(page, 'Tell me a very long story.');
+  const streaming = page.locator('[data-testid="message"][data-role="assistant"][data-status="streaming"]');
+  await expect
+    .poll(async () => (await streaming.getByTestId('message-content').innerText()).replace('▍', '').length, { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  const stopAt = Date.now();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  const stopped = await waitForAnswer(page);
+  figures.stopMs = Date.now() - stopAt;
+  expect(stopped.status).toBe('stopped');
+  expect(stopped.content.length).toBeGreaterThan(0);
+  const tokens = Number(await page.getByTestId('metrics').last().getAttribute('data-output-tokens'));
+  figures.stoppedAfterTokens = tokens;
+  expect(tokens).toBeLessThan(3000);
+  expect(figures.stopMs).toBeLessThan(10_000);
+
+  await setAnswerSettings(page, { maxNewTokens: 8 });
+  await sendMessage(page, 'And a short one.');
+  expect((await waitForAnswer(page)).status).toBe('done');
 });

@@ -1,6 +1,8 @@
-// Engine adapter over @huggingface/transformers on WebGPU. Owns transformers.js's global `env` (one model at a time,
-// so one configuration at a time): files come from the request's base URL, are cached in our IndexedDB weight store,
-// and ONNX Runtime's wasm is served by the app itself, never a CDN.
+// Engine adapter over @huggingface/transformers on WebGPU, or on the CPU (ONNX Runtime's wasm backend) when the page
+// asks for `device: 'wasm'`. Owns transformers.js's global `env` (one model at a time, so one configuration at a
+// time): files come from the request's base URL, are cached in our IndexedDB weight store, and ONNX Runtime's wasm
+// is served by the app itself, never a CDN. On wasm a generation step never yields to the worker's event loop, so
+// the model's forward is wrapped to yield once per step: that is what lets an interrupt arrive mid-answer.
 import {
   AutoModelForCausalLM,
   AutoTokenizer,
@@ -54,7 +56,19 @@ function isWorkerThread(): boolean {
   return typeof window === 'undefined' && 'WorkerGlobalScope' in globalThis;
 }
 
+/** Lets queued messages (an interrupt) run before each generation step on the CPU backend. */
+export function yieldBeforeEachStep(model: PreTrainedModel): void {
+  const forward = model.forward.bind(model);
+  const yielding = async (inputs: Parameters<PreTrainedModel['forward']>[0]): ReturnType<PreTrainedModel['forward']> => {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    return forward(inputs);
+  };
+  model.forward = yielding;
+}
+
 export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
+  // The CPU has no shader-f16 question: it always takes the non-f16 precision (q4 or fp32).
+  if (request.device === 'wasm') return request.record.dtypes.withoutF16;
   const dtype = gpu.shaderF16 ? request.record.dtypes.withF16 : request.record.dtypes.withoutF16;
   if (!gpu.shaderF16 && (dtype === 'q4f16' || dtype === 'fp16')) {
     throw engineError('ShaderF16Missing', `${request.record.id} has no build without f16`);
@@ -89,8 +103,8 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
   }
 
   async function load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
-    if (!gpu.webgpu) throw engineError('WebGPUUnavailable');
-    const device: Device = 'webgpu';
+    const device: Device = request.device ?? 'webgpu';
+    if (device === 'webgpu' && !gpu.webgpu) throw engineError('WebGPUUnavailable');
     const dtype = pickDtype(request, gpu);
     const { record, filesBaseUrl } = request;
     const startedAt = performance.now();
@@ -108,7 +122,8 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     const tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
     const model = await AutoModelForCausalLM.from_pretrained(record.repo, { device, dtype, progress_callback });
 
-    await watchDevice();
+    if (device === 'webgpu') await watchDevice();
+    else yieldBeforeEachStep(model);
     tracker.setPhase('warm-up');
     // Two tokens compile the GPU shaders of both prefill and a decode step now, so the first answer does not pay.
     const warmUp = tokenizer('Hello');
@@ -119,7 +134,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       engine: 'transformers',
       device,
       dtype,
-      adapterArchitecture: gpu.architecture,
+      adapterArchitecture: device === 'wasm' ? 'CPU' : gpu.architecture,
       inWorker: isWorkerThread(),
       filesFromCache: tracker.filesFromCache,
       filesDownloaded: tracker.filesDownloaded,
@@ -170,7 +185,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
           : 'stop';
       return { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
     } catch (error) {
-      const lost = await lostDeviceReason();
+      const lost = info.device === 'webgpu' ? await lostDeviceReason() : undefined;
       throw lost ? engineError('DeviceLost', lost, error) : error;
     } finally {
       running = undefined;

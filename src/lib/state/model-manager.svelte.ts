@@ -1,21 +1,50 @@
-// Which model is picked and loaded, how its load is going, and what the GPU can do. Load errors are kept here with
-// their name and advice so the view can offer Retry; a retry re-runs the load, which reuses every file already
-// stored in IndexedDB.
-import { CATALOG, customModelRecord, filesBaseUrl } from '../catalog';
+// Which model is picked and loaded, how its load is going, what this device can run, and what is stored on it.
+// Load errors are kept with their name and advice so the view can offer Retry; a retry re-runs the load, which
+// reuses every file already stored in IndexedDB. Without WebGPU the small transformers.js builds are loaded on the
+// CPU (wasm) instead of leaving the user at a dead end. Fit verdicts are recomputed from the GPU probe, the storage
+// estimate and the cache listing, so they follow deletes and downloads.
+import { ALL_BUILDS, customModelRecord, filesBaseUrl } from '../catalog';
 import { toEngineFailure, type EngineClient } from '../engine-client';
+import { assessFit, recommendBuild, siblings, type FitVerdict, type StorageInfo } from '../fit';
 import type { CachedModel, GpuInfo, LoadedModel, LoadProgress, ModelRecord } from '../protocol';
 import type { SettingsState } from './settings.svelte';
 
-export type ModelStatus = 'probing' | 'no-webgpu' | 'idle' | 'loading' | 'ready' | 'error';
+export type ModelStatus = 'probing' | 'idle' | 'loading' | 'ready' | 'error';
 
 export interface ShownError {
   name: string;
   message: string;
 }
 
+/** The browser's storage manager, narrowed to what the storage panel needs (tests hand in a fake). */
+export interface StorageApi {
+  estimate(): Promise<{ usage?: number; quota?: number }>;
+  persisted(): Promise<boolean>;
+  persist(): Promise<boolean>;
+}
+
+export interface DeviceEnvironment {
+  storage?: StorageApi;
+  /** navigator.deviceMemory, in GiB. */
+  memoryGiB?: number;
+}
+
+export function browserEnvironment(): DeviceEnvironment {
+  const nav: Navigator | undefined = typeof navigator === 'undefined' ? undefined : navigator;
+  const memory: unknown = nav ? Reflect.get(nav, 'deviceMemory') : undefined;
+  return {
+    storage: nav?.storage && typeof nav.storage.estimate === 'function' ? nav.storage : undefined,
+    memoryGiB: typeof memory === 'number' && memory > 0 ? memory : undefined,
+  };
+}
+
+/** 'persisted': already so before asking; 'granted' / 'refused': the browser's answer to our request. */
+export type PersistState = 'not-persisted' | 'persisted' | 'granted' | 'refused' | 'unsupported';
+
 export class ModelManager {
   #client: EngineClient;
   #settings: SettingsState;
+  #env: DeviceEnvironment;
   #gpu = $state<GpuInfo | undefined>();
   #status = $state<ModelStatus>('probing');
   #progress = $state<LoadProgress | undefined>();
@@ -23,11 +52,15 @@ export class ModelManager {
   #loaded = $state<LoadedModel | undefined>();
   #error = $state<ShownError | undefined>();
   #cached = $state<CachedModel[]>([]);
+  #storage = $state<StorageInfo | undefined>();
+  #persist = $state<PersistState>('not-persisted');
+  #deleting = $state<string | undefined>();
   #speedSample = { at: 0, bytes: 0 };
 
-  constructor(client: EngineClient, settings: SettingsState) {
+  constructor(client: EngineClient, settings: SettingsState, env: DeviceEnvironment = browserEnvironment()) {
     this.#client = client;
     this.#settings = settings;
+    this.#env = env;
     client.onRestart(() => {
       this.#loaded = undefined;
       if (this.#status === 'error') return; // the failure that caused the restart is already shown
@@ -41,6 +74,10 @@ export class ModelManager {
 
   get gpu(): GpuInfo | undefined {
     return this.#gpu;
+  }
+  /** False once the probe found no WebGPU: the CPU builds are offered instead. */
+  get webgpu(): boolean {
+    return this.#gpu?.webgpu ?? true;
   }
   get status(): ModelStatus {
     return this.#status;
@@ -60,17 +97,36 @@ export class ModelManager {
   get cached(): CachedModel[] {
     return this.#cached;
   }
+  get storage(): StorageInfo | undefined {
+    return this.#storage;
+  }
+  get persistState(): PersistState {
+    return this.#persist;
+  }
+  /** The repo being deleted, `*` while deleting everything, undefined otherwise. */
+  get deleting(): string | undefined {
+    return this.#deleting;
+  }
 
   cachedEntry(record: ModelRecord): CachedModel | undefined {
     return this.#cached.find((entry) => entry.repo === record.repo && entry.engine === record.engine);
   }
 
-  /** Probes the GPU, reads the cache, and loads the last-used model straight away when its files are stored. */
+  /** The catalogue record a stored repo belongs to, if any (custom repos included). */
+  recordForRepo(repo: string): ModelRecord | undefined {
+    return this.models.find((record) => record.repo === repo);
+  }
+
+  /** Probes the GPU, reads the cache and the storage estimate, and loads the last-used model when it is stored. */
   async start(): Promise<void> {
     await this.probe();
-    await this.refreshCache();
+    await Promise.all([this.refreshCache(), this.refreshStorage()]);
     const selected = this.selected;
-    if (this.#status === 'idle' && selected && this.cachedEntry(selected)) await this.load(selected);
+    const stored = selected && this.cachedEntry(selected);
+    // Only a complete copy loads by itself: a cut web-llm download would otherwise start downloading on arrival.
+    if (this.#status === 'idle' && selected && stored && stored.complete !== false && this.verdict(selected).level !== 'wont-fit') {
+      await this.load(selected);
+    }
   }
 
   async refreshCache(): Promise<void> {
@@ -81,7 +137,63 @@ export class ModelManager {
     }
   }
 
-  /** The catalogue plus the repos the user added, catalogue first. */
+  async refreshStorage(): Promise<void> {
+    const storage = this.#env.storage;
+    if (!storage) {
+      this.#persist = 'unsupported';
+      return;
+    }
+    try {
+      const estimate = await storage.estimate();
+      this.#storage = { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 };
+      if (this.#persist === 'not-persisted' && (await storage.persisted())) this.#persist = 'persisted';
+    } catch (error) {
+      console.error('[model-manager] could not read the storage estimate', error);
+    }
+  }
+
+  /** Asks the browser to keep this site's data under storage pressure; the answer is kept for the panel. */
+  async requestPersistence(): Promise<void> {
+    const storage = this.#env.storage;
+    if (!storage) {
+      this.#persist = 'unsupported';
+      return;
+    }
+    try {
+      this.#persist = (await storage.persist()) ? 'granted' : 'refused';
+    } catch (error) {
+      console.error('[model-manager] persist() failed', error);
+      this.#persist = 'refused';
+    }
+  }
+
+  async deleteCached(repo: string): Promise<void> {
+    if (this.#deleting !== undefined) return;
+    this.#deleting = repo;
+    try {
+      await this.#client.deleteCachedModel(repo);
+    } catch (error) {
+      console.error('[model-manager] could not delete a cached model', error);
+    } finally {
+      this.#deleting = undefined;
+      await Promise.all([this.refreshCache(), this.refreshStorage()]);
+    }
+  }
+
+  async deleteAllCached(): Promise<void> {
+    if (this.#deleting !== undefined) return;
+    this.#deleting = '*';
+    try {
+      for (const entry of [...this.#cached]) await this.#client.deleteCachedModel(entry.repo);
+    } catch (error) {
+      console.error('[model-manager] could not delete every cached model', error);
+    } finally {
+      this.#deleting = undefined;
+      await Promise.all([this.refreshCache(), this.refreshStorage()]);
+    }
+  }
+
+  /** Both engines' catalogue builds plus the repos the user added. */
   get models(): ModelRecord[] {
     const custom = this.#settings.value.customRepos.flatMap((repo) => {
       try {
@@ -90,18 +202,45 @@ export class ModelManager {
         return [];
       }
     });
-    return [...CATALOG, ...custom];
+    return [...ALL_BUILDS, ...custom];
   }
 
+  /** Whether `record` runs here; before the GPU probe answers every build is "tight" on an unknown GPU. */
+  verdict(record: ModelRecord): FitVerdict {
+    const gpu = this.#gpu;
+    if (!gpu) {
+      return { level: 'tight', device: 'webgpu', dtype: undefined, reasons: ['checking this GPU…'], summary: 'Checking…', possible: true };
+    }
+    return assessFit(record, {
+      gpu,
+      storage: this.#storage,
+      cachedBytes: this.cachedEntry(record)?.bytes,
+      memoryGiB: this.#env.memoryGiB,
+    });
+  }
+
+  /** The largest build that fits comfortably, or the smallest that runs when unsure; undefined before the probe. */
+  get recommended(): ModelRecord | undefined {
+    if (!this.#gpu) return undefined;
+    return recommendBuild(ALL_BUILDS, (record) => this.verdict(record));
+  }
+
+  /** The user's pick, or the recommendation for a first-time user. */
   get selected(): ModelRecord | undefined {
     const id = this.#settings.value.selectedModelId;
+    if (id === undefined) return this.recommended;
     return this.models.find((model) => model.id === id);
+  }
+
+  /** The same model's other builds, on either engine. */
+  siblingsOf(record: ModelRecord): ModelRecord[] {
+    return siblings(record, ALL_BUILDS);
   }
 
   async probe(): Promise<void> {
     try {
       this.#gpu = await this.#client.probeGpu();
-      this.#status = this.#gpu.webgpu ? 'idle' : 'no-webgpu';
+      this.#status = 'idle';
     } catch (error) {
       this.#fail(error);
     }
@@ -120,7 +259,8 @@ export class ModelManager {
   }
 
   async load(record: ModelRecord | undefined = this.selected): Promise<void> {
-    if (!record || this.#status === 'loading' || this.#status === 'no-webgpu') return;
+    if (!record || this.#status === 'loading' || this.#status === 'probing') return;
+    const { device } = this.verdict(record);
     this.#status = 'loading';
     this.#error = undefined;
     this.#loaded = undefined;
@@ -128,13 +268,13 @@ export class ModelManager {
     this.#bytesPerSecond = 0;
     this.#speedSample = { at: performance.now(), bytes: 0 };
     try {
-      const request = { record, filesBaseUrl: filesBaseUrl(this.#settings.value.modelBaseUrl, record.repo) };
+      const request = { record, filesBaseUrl: filesBaseUrl(this.#settings.value.modelBaseUrl, record.repo), device };
       this.#loaded = await this.#client.load(request, (progress) => this.#onProgress(progress));
       this.#status = 'ready';
     } catch (error) {
       this.#fail(error);
     }
-    await this.refreshCache();
+    await Promise.all([this.refreshCache(), this.refreshStorage()]);
   }
 
   /**
@@ -161,7 +301,7 @@ export class ModelManager {
 
   #fail(error: unknown): void {
     const failure = toEngineFailure(error);
-    this.#status = failure.name === 'WebGPUUnavailable' ? 'no-webgpu' : 'error';
+    this.#status = 'error';
     this.#error = { name: failure.name, message: failure.message };
   }
 }
