@@ -1,8 +1,18 @@
 // Implements the worker API: one engine loaded at a time (transformers.js or web-llm, picked by the record),
 // cache operations over both engines' stores, and every failure turned into one of the protocol's named errors
-// before it crosses to the page.
+// before it crosses to the page. A model folder from disk is checked in full before any of it is stored (sideload).
 import { WEB_LLM_CATALOG } from '../src/lib/catalog-web-llm';
-import type { CachedModel, GenerateRequest, LoadRequest, ProgressCallback, TokenCallback, WorkerApi } from '../src/lib/protocol';
+import type {
+  CachedModel,
+  ExportedFile,
+  GenerateRequest,
+  LoadRequest,
+  ProgressCallback,
+  SideloadProgressCallback,
+  SideloadRequest,
+  TokenCallback,
+  WorkerApi,
+} from '../src/lib/protocol';
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
 import { engineError, toEngineError } from './errors';
@@ -10,6 +20,7 @@ import type { Engine } from './engines/engine';
 import { createTransformersEngine } from './engines/transformers';
 import { createWebLlmEngine, loadWebLlmRuntime } from './engines/web-llm';
 import { probeGpu } from './gpu';
+import { checkSideload, sha256Hex } from './sideload/check';
 
 async function named<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -69,6 +80,31 @@ export function createEngineHost(): WorkerApi {
       named(async () => {
         await store.deleteModel(repo);
         await webLlmStore.delete(repo);
+      }),
+
+    sideloadModel: (request: SideloadRequest, onProgress: SideloadProgressCallback) =>
+      named(async () => {
+        const { record } = request;
+        if (record.engine !== 'transformers') {
+          throw engineError('ImportRejected', `${record.label}: only transformers.js (ONNX) builds can be imported from files.`);
+        }
+        const checked = await checkSideload(record, request.files, onProgress);
+        if (checked.skipped.length > 0) console.info(`[engine-host] sideload left out ${checked.skipped.join(', ')}`);
+        let doneBytes = 0;
+        await store.importFiles(record.repo, checked.files, (file, bytes) => {
+          doneBytes += bytes;
+          onProgress({ phase: 'write', doneBytes, totalBytes: checked.bytes, file });
+        });
+        return { repo: record.repo, files: checked.files.length, bytes: checked.bytes, hashed: checked.hashed };
+      }),
+
+    exportModel: (repo: string) =>
+      named(async () => {
+        const exported: ExportedFile[] = [];
+        for (const { path, blob } of await store.readFiles(repo)) {
+          exported.push({ path, file: blob, sha256: await sha256Hex(blob) });
+        }
+        return exported;
       }),
   };
 }

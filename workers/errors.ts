@@ -21,6 +21,8 @@ const ADVICE: Record<EngineErrorName, string> = {
   QuotaExceeded: 'The browser refused to store more data. Free space in the storage panel or delete a cached model.',
   DownloadFailed: 'The download was cut off. Check the connection and press Retry: files already stored are kept.',
   IntegrityMismatch: 'A downloaded file did not match its expected size. Press Retry to fetch it again.',
+  ImportRejected:
+    'These files cannot be used for this model, so nothing was stored. Fix or replace the file named here and import the folder again.',
   ModelNotLoaded: 'No model is loaded yet. Pick a model and load it first.',
   Busy: 'The model is still busy with another request. Wait for it or press Stop.',
   Aborted: 'Stopped.',

@@ -6,12 +6,16 @@ import {
   isEngineErrorName,
   type CachedModel,
   type EngineErrorName,
+  type ExportedFile,
   type GenerateRequest,
   type GenerationResult,
   type GpuInfo,
   type LoadedModel,
   type LoadProgress,
   type LoadRequest,
+  type SideloadProgress,
+  type SideloadRequest,
+  type SideloadResult,
   type TokenEvent,
   type WorkerApi,
 } from './protocol';
@@ -43,6 +47,10 @@ export interface EngineClient {
   unload(): Promise<void>;
   listCachedModels(): Promise<CachedModel[]>;
   deleteCachedModel(repo: string): Promise<void>;
+  /** Checks a model folder from disk and stores it; all or nothing. */
+  sideloadModel(request: SideloadRequest, onProgress: (progress: SideloadProgress) => void): Promise<SideloadResult>;
+  /** A stored transformers.js build's files with their sha256, for export. */
+  exportModel(repo: string): Promise<ExportedFile[]>;
   /** Replaces the worker (and with it the GPU device); what was in flight fails with `WorkerCrashed`. */
   restart(reason: string): void;
   /** Called after a crashed worker has been replaced. */
@@ -152,6 +160,8 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     unload: () => call((remote) => remote.unload()),
     listCachedModels: () => call((remote) => remote.listCachedModels()),
     deleteCachedModel: (repo) => call((remote) => remote.deleteCachedModel(repo)),
+    sideloadModel: (request, onProgress) => call((remote) => remote.sideloadModel(request, proxy(onProgress))),
+    exportModel: (repo) => call((remote) => remote.exportModel(repo)),
     onRestart(listener) {
       restartListeners.add(listener);
       return () => restartListeners.delete(listener);

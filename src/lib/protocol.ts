@@ -110,6 +110,8 @@ export interface GenerationOptions {
   temperature: number;
   topP: number;
   topK: number;
+  /** 1 means no penalty; Qwen suggests 1.0–1.5 against endless repetition. */
+  repetitionPenalty: number;
   enableThinking: boolean;
 }
 
@@ -157,7 +159,48 @@ export interface CachedModel {
   bytes: number;
   /** web-llm only: every weight shard is stored (web-llm's `hasModelInCache`); false for a partial download. */
   complete?: boolean;
+  /** transformers.js only: where the stored files came from (a model base URL's origin, or `files on this device`). */
+  sources?: string[];
 }
+
+/** The source recorded for files that were imported from disk rather than downloaded. */
+export type SideloadSource = 'files on this device';
+
+/** One file of a model folder, as the user picked or dropped it; `path` is relative to the model root. */
+export interface SideloadFile {
+  path: string;
+  file: Blob;
+}
+
+/** Imports a model folder into the weight store: checked in full first, then written, all or nothing. */
+export interface SideloadRequest {
+  record: ModelRecord;
+  files: SideloadFile[];
+}
+
+export interface SideloadProgress {
+  phase: 'check' | 'write';
+  doneBytes: number;
+  totalBytes: number;
+  file?: string;
+}
+
+export interface SideloadResult {
+  repo: string;
+  files: number;
+  bytes: number;
+  /** Files whose sha256 was checked against a manifest (0 when the folder had none). */
+  hashed: number;
+}
+
+/** One stored file, for export; `sha256` is lowercase hex. */
+export interface ExportedFile {
+  path: string;
+  file: Blob;
+  sha256: string;
+}
+
+export type SideloadProgressCallback = (progress: SideloadProgress) => void;
 
 /** The closed set of errors that cross the worker boundary, by name. */
 export const ENGINE_ERROR_NAMES = [
@@ -168,6 +211,7 @@ export const ENGINE_ERROR_NAMES = [
   'QuotaExceeded',
   'DownloadFailed',
   'IntegrityMismatch',
+  'ImportRejected',
   'ModelNotLoaded',
   'Busy',
   'Aborted',
@@ -194,4 +238,8 @@ export interface WorkerApi {
   listCachedModels(): Promise<CachedModel[]>;
   /** Deletes whatever either engine stored for this repo (web-llm: with the app config it was loaded with). */
   deleteCachedModel(repo: string): Promise<void>;
+  /** Checks a model folder from disk and stores it as if it had been downloaded (transformers.js builds only). */
+  sideloadModel(request: SideloadRequest, onProgress: SideloadProgressCallback): Promise<SideloadResult>;
+  /** Every stored file of a transformers.js build, with its sha256, for export. */
+  exportModel(repo: string): Promise<ExportedFile[]>;
 }

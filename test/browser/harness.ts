@@ -54,7 +54,13 @@ export async function removeProfileDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-export async function openBrowser(profileDir: string, options: { webgpu: boolean }): Promise<BrowserSession> {
+export interface BrowserOptions {
+  webgpu: boolean;
+  /** 'block' keeps the app's service worker out (no 33 MB precache) for tests that are not about it. */
+  serviceWorkers?: 'allow' | 'block';
+}
+
+export async function openBrowser(profileDir: string, options: BrowserOptions): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\`.`);
   }
@@ -72,6 +78,7 @@ export async function openBrowser(profileDir: string, options: { webgpu: boolean
     headless: true,
     args,
     viewport: { width: 1280, height: 900 },
+    serviceWorkers: options.serviceWorkers ?? 'allow',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
@@ -84,7 +91,7 @@ export async function openBrowser(profileDir: string, options: { webgpu: boolean
 
 /** Points the app at the mirror, adds the tiny model, selects it, and sets short greedy answers. */
 export async function useTinyModel(page: Page, mirrorUrl: string, repo: string, maxNewTokens: number): Promise<void> {
-  await page.getByText('Model source').click();
+  await page.locator('summary', { hasText: 'Model source' }).click();
   await page.getByLabel('Model files from').fill(mirrorUrl);
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(repo);
@@ -94,7 +101,7 @@ export async function useTinyModel(page: Page, mirrorUrl: string, repo: string, 
 
 export async function setAnswerSettings(page: Page, values: { maxNewTokens?: number; temperature?: number }): Promise<void> {
   const details = page.locator('details', { hasText: 'Answer settings' });
-  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.getByText('Answer settings').click();
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Answer settings' }).click();
   if (values.maxNewTokens !== undefined) {
     await page.getByLabel('Max new tokens').fill(String(values.maxNewTokens));
     await page.getByLabel('Max new tokens').press('Tab');
@@ -154,4 +161,10 @@ export async function addCustomRepo(page: Page, repo: string): Promise<void> {
   await openDetails(page, 'Model source');
   await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(repo);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+/** Opens the storage panel (a folded `<details>`), where import and export live. */
+export async function openStoragePanel(page: Page): Promise<void> {
+  const details = page.getByTestId('storage-panel');
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('#storage-heading').click();
 }

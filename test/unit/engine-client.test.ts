@@ -7,7 +7,10 @@ import type {
   FinishReason,
   GenerateRequest,
   GenerationResult,
+  ExportedFile,
   GpuInfo,
+  SideloadRequest,
+  SideloadResult,
   LoadedModel,
   LoadProgress,
   LoadRequest,
@@ -168,6 +171,14 @@ class FakeApi implements WorkerApi {
   async deleteCachedModel(repo: string): Promise<void> {
     if (repo === 'missing') throw namedError('Busy', 'still busy');
   }
+
+  async sideloadModel(request: SideloadRequest): Promise<SideloadResult> {
+    return { repo: request.record.repo, files: request.files.length, bytes: 0, hashed: 0 };
+  }
+
+  async exportModel(): Promise<ExportedFile[]> {
+    return [];
+  }
 }
 
 interface Rig {
@@ -223,7 +234,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 const REQUEST = {
   messages: [{ role: 'user' as const, content: 'Say hello' }],
-  options: { maxNewTokens: 16, temperature: 0, topP: 1, topK: 0, enableThinking: false },
+  options: { maxNewTokens: 16, temperature: 0, topP: 1, topK: 0, repetitionPenalty: 1, enableThinking: false },
 };
 
 afterEach(() => {

@@ -2,8 +2,10 @@
 // classroom mirror is still found when the base URL points at the public host again. Invariants: a file counts as
 // cached only once its blob and its index record are both written and the blob's size equals the size recorded
 // (and the Content-Length it arrived with); an entry that fails that check is deleted on sight and fetched again.
+// Each record also keeps where the file came from (the origin it was downloaded from, or files imported from disk),
+// so the app can say so per model. An import writes a whole folder or, on failure, removes what it wrote.
 import { createStore, del, entries, get, set, delMany, type UseStore } from 'idb-keyval';
-import type { CachedFile, CachedModel } from '../../src/lib/protocol';
+import type { CachedFile, CachedModel, SideloadSource } from '../../src/lib/protocol';
 import { engineError } from '../errors';
 
 interface IndexRecord {
@@ -12,6 +14,16 @@ interface IndexRecord {
   file: string;
   bytes: number;
   storedAt: number;
+  /** Origin of the model base URL it was downloaded from, or the sideload marker; absent on older records. */
+  source?: string;
+}
+
+export const SIDELOAD_SOURCE: SideloadSource = 'files on this device';
+
+/** A file to store under `<repo>/<path>`. */
+export interface ImportedFile {
+  path: string;
+  blob: Blob;
 }
 
 function isIndexRecord(value: unknown): value is IndexRecord {
@@ -43,6 +55,13 @@ export interface WeightStore {
   listModels(): Promise<CachedModel[]>;
   listFiles(repo: string): Promise<CachedFile[]>;
   deleteModel(repo: string): Promise<void>;
+  /**
+   * Stores every file (replacing files of the same name); if any write fails, the files this call wrote are
+   * removed again and the error is rethrown, so a failed import leaves no half model behind.
+   */
+  importFiles(repo: string, files: ImportedFile[], onWritten?: (path: string, bytes: number) => void): Promise<void>;
+  /** The stored blobs of one repo, by file path; a corrupted entry is dropped and left out. */
+  readFiles(repo: string): Promise<ImportedFile[]>;
 }
 
 function isQuotaError(error: unknown): boolean {
@@ -76,16 +95,20 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     return new Response(blob, { headers: { 'content-length': String(blob.size) } });
   }
 
-  async function write(repo: string, file: string, response: Response): Promise<number> {
-    const key = `${repo}/${file}`;
+  async function write(repo: string, file: string, response: Response, source: string): Promise<number> {
     const blob = await response.blob();
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     if (Number.isFinite(declared) && declared !== blob.size) {
       throw engineError('IntegrityMismatch', `${file}: ${blob.size} bytes, expected ${declared}`);
     }
+    return writeBlob(repo, file, blob, source);
+  }
+
+  async function writeBlob(repo: string, file: string, blob: Blob, source: string): Promise<number> {
+    const key = `${repo}/${file}`;
     try {
       await set(key, blob, blobs);
-      const record: IndexRecord = { key, repo, file, bytes: blob.size, storedAt: Date.now() };
+      const record: IndexRecord = { key, repo, file, bytes: blob.size, storedAt: Date.now(), source };
       await set(key, record, index);
     } catch (error) {
       await forget(key).catch(() => undefined);
@@ -97,6 +120,7 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
 
   return {
     forModel(repo, remotePrefix, events = {}) {
+      const source = originOf(remotePrefix);
       const fileOf = (url: string): string | undefined =>
         url.startsWith(remotePrefix) ? url.slice(remotePrefix.length) : undefined;
       return {
@@ -111,7 +135,7 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
           const file = fileOf(url);
           if (file === undefined) return;
           try {
-            const bytes = await write(repo, file, response);
+            const bytes = await write(repo, file, response, source);
             events.onStored?.(file, bytes);
           } catch (error) {
             const failure = error instanceof Error ? error : new Error(String(error));
@@ -125,9 +149,10 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     async listModels() {
       const byRepo = new Map<string, CachedModel>();
       for (const record of await records()) {
-        const model = byRepo.get(record.repo) ?? { repo: record.repo, engine: 'transformers', files: 0, bytes: 0 };
+        const model = byRepo.get(record.repo) ?? { repo: record.repo, engine: 'transformers', files: 0, bytes: 0, sources: [] };
         model.files += 1;
         model.bytes += record.bytes;
+        if (record.source !== undefined && !model.sources?.includes(record.source)) model.sources?.push(record.source);
         byRepo.set(record.repo, model);
       }
       return [...byRepo.values()].sort((a, b) => a.repo.localeCompare(b.repo));
@@ -144,5 +169,38 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
       await delMany(keys, index);
       await delMany(keys, blobs);
     },
+
+    async importFiles(repo, files, onWritten) {
+      const written: string[] = [];
+      try {
+        for (const { path, blob } of files) {
+          written.push(`${repo}/${path}`);
+          const bytes = await writeBlob(repo, path, blob, SIDELOAD_SOURCE);
+          onWritten?.(path, bytes);
+        }
+      } catch (error) {
+        await delMany(written, index).catch(() => undefined);
+        await delMany(written, blobs).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async readFiles(repo) {
+      const found: ImportedFile[] = [];
+      for (const record of await records()) {
+        if (record.repo !== repo) continue;
+        const response = await read(record.key);
+        if (response) found.push({ path: record.file, blob: await response.blob() });
+      }
+      return found.sort((a, b) => a.path.localeCompare(b.path));
+    },
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }

@@ -3,10 +3,22 @@
 // reuses every file already stored in IndexedDB. Without WebGPU the small transformers.js builds are loaded on the
 // CPU (wasm) instead of leaving the user at a dead end. Fit verdicts are recomputed from the GPU probe, the storage
 // estimate and the cache listing, so they follow deletes and downloads.
+// Sideload: a model folder (or an exported .zip) from disk is handed to the worker, which checks every file before
+// storing any; the target is the model its manifest names, else the selected model. Export returns a .zip.
 import { ALL_BUILDS, customModelRecord, filesBaseUrl } from '../catalog';
 import { toEngineFailure, type EngineClient } from '../engine-client';
 import { assessFit, recommendBuild, siblings, type FitVerdict, type StorageInfo } from '../fit';
-import type { CachedModel, GpuInfo, LoadedModel, LoadProgress, ModelRecord } from '../protocol';
+import { buildArchive, exportFolderName, MANIFEST_FILE, toModelFiles, type PickedFile } from '../model-folder';
+import type {
+  CachedModel,
+  GpuInfo,
+  LoadedModel,
+  LoadProgress,
+  ModelRecord,
+  SideloadFile,
+  SideloadProgress,
+  SideloadResult,
+} from '../protocol';
 import type { SettingsState } from './settings.svelte';
 
 export type ModelStatus = 'probing' | 'idle' | 'loading' | 'ready' | 'error';
@@ -38,6 +50,31 @@ export function browserEnvironment(): DeviceEnvironment {
   };
 }
 
+/** Where an import stands, for the storage panel. */
+export type ImportState =
+  | { kind: 'idle' }
+  | { kind: 'running'; label: string; progress?: SideloadProgress }
+  | { kind: 'done'; label: string; result: SideloadResult }
+  | { kind: 'failed'; error: ShownError };
+
+export interface ExportedArchive {
+  name: string;
+  archive: Blob;
+}
+
+/** The repo a picked folder's manifest names, if it has a readable one. */
+async function manifestRepo(files: SideloadFile[]): Promise<string | undefined> {
+  const manifest = files.find((file) => file.path === MANIFEST_FILE);
+  if (!manifest) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(await manifest.file.text());
+    const repo: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'repo') : undefined;
+    return typeof repo === 'string' ? repo : undefined;
+  } catch {
+    return undefined; // the worker names the broken manifest
+  }
+}
+
 /** 'persisted': already so before asking; 'granted' / 'refused': the browser's answer to our request. */
 export type PersistState = 'not-persisted' | 'persisted' | 'granted' | 'refused' | 'unsupported';
 
@@ -55,6 +92,9 @@ export class ModelManager {
   #storage = $state<StorageInfo | undefined>();
   #persist = $state<PersistState>('not-persisted');
   #deleting = $state<string | undefined>();
+  #import = $state<ImportState>({ kind: 'idle' });
+  #exporting = $state<string | undefined>();
+  #exportError = $state<ShownError | undefined>();
   #speedSample = { at: 0, bytes: 0 };
 
   constructor(client: EngineClient, settings: SettingsState, env: DeviceEnvironment = browserEnvironment()) {
@@ -106,6 +146,17 @@ export class ModelManager {
   /** The repo being deleted, `*` while deleting everything, undefined otherwise. */
   get deleting(): string | undefined {
     return this.#deleting;
+  }
+
+  get importState(): ImportState {
+    return this.#import;
+  }
+  /** The repo being exported, undefined otherwise. */
+  get exporting(): string | undefined {
+    return this.#exporting;
+  }
+  get exportError(): ShownError | undefined {
+    return this.#exportError;
   }
 
   cachedEntry(record: ModelRecord): CachedModel | undefined {
@@ -190,6 +241,57 @@ export class ModelManager {
     } finally {
       this.#deleting = undefined;
       await Promise.all([this.refreshCache(), this.refreshStorage()]);
+    }
+  }
+
+  /**
+   * Imports a model folder from disk: the files are checked in the worker and stored all or nothing. The target is
+   * the build the folder's manifest names (added as a custom repo when it is not in the catalogue), else the
+   * selected build. On success that build is selected, so Load reads it from this device.
+   */
+  async importFiles(picked: PickedFile[]): Promise<void> {
+    if (this.#import.kind === 'running') return;
+    this.#import = { kind: 'running', label: 'Reading the files…' };
+    try {
+      const files = await toModelFiles(picked);
+      const named = await manifestRepo(files);
+      const record = named === undefined ? this.selected : await this.#recordToImport(named);
+      if (!record) throw new Error('Pick the model these files belong to in the model list first.');
+      this.#import = { kind: 'running', label: record.label };
+      const result = await this.#client.sideloadModel({ record, files }, (progress) => {
+        this.#import = { kind: 'running', label: record.label, progress };
+      });
+      this.#import = { kind: 'done', label: record.label, result };
+      if (this.selected?.id !== record.id) await this.select(record.id);
+    } catch (error) {
+      const failure = toEngineFailure(error);
+      const message = failure.name === 'Unknown' && error instanceof Error ? error.message : failure.message;
+      this.#import = { kind: 'failed', error: { name: failure.name, message } };
+    } finally {
+      await Promise.all([this.refreshCache(), this.refreshStorage()]);
+    }
+  }
+
+  async #recordToImport(repo: string): Promise<ModelRecord> {
+    const known = this.models.find((record) => record.repo === repo && record.engine === 'transformers');
+    return known ?? this.addCustomRepo(repo);
+  }
+
+  /** A .zip of a stored transformers.js build (files plus a manifest of sizes and sha256), to pass on. */
+  async exportArchive(repo: string): Promise<ExportedArchive | undefined> {
+    if (this.#exporting !== undefined) return undefined;
+    this.#exporting = repo;
+    this.#exportError = undefined;
+    try {
+      const files = await this.#client.exportModel(repo);
+      if (files.length === 0) throw new Error(`Nothing of ${repo} is stored on this device.`);
+      return { name: `${exportFolderName(repo)}.zip`, archive: await buildArchive(repo, files) };
+    } catch (error) {
+      const failure = toEngineFailure(error);
+      this.#exportError = { name: failure.name, message: error instanceof Error ? error.message : failure.message };
+      return undefined;
+    } finally {
+      this.#exporting = undefined;
     }
   }
 

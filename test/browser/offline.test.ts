@@ -1,0 +1,151 @@
+// The installable, offline app shell in real Chromium with a fixed port and a persistent profile: one online visit
+// (the service worker precaches the app, the worker, the engines and ONNX Runtime's wasm; the tiny model is stored in
+// IndexedDB), then the app server is stopped, the browser goes offline and every request is aborted: the shell starts,
+// the stored model loads, and it answers. Then a second build with another version is served: the running app shows
+// the update prompt (and keeps running the old version) until Reload is pressed.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, preview, type PreviewServer } from 'vite';
+import type { ModelMirror } from '../fixtures/model-mirror';
+import { TINY_REPO } from '../fixtures/paths';
+import {
+  APP_PORT,
+  APP_URL,
+  newProfileDir,
+  openBrowser,
+  removeProfileDir,
+  sendMessage,
+  startApp,
+  startMirror,
+  stopApp,
+  useTinyModel,
+  waitForAnswer,
+  waitForModelReady,
+  type BrowserSession,
+} from './harness';
+
+let app: PreviewServer | undefined;
+let mirror: ModelMirror;
+let profile: string;
+let session: BrowserSession;
+let nextBuild: string | undefined;
+let firstVersion = '';
+const figures: Record<string, number | string> = {};
+
+async function packageVersion(): Promise<string> {
+  const parsed: unknown = JSON.parse(await readFile('package.json', 'utf8'));
+  const version: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'version') : undefined;
+  return typeof version === 'string' ? version : '';
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  mirror = await startMirror();
+  profile = await newProfileDir();
+  session = await openBrowser(profile, { webgpu: true });
+});
+
+afterAll(async () => {
+  await session?.close();
+  await mirror?.close();
+  if (app) await stopApp(app);
+  if (profile) await removeProfileDir(profile);
+  if (nextBuild) await rm(nextBuild, { recursive: true, force: true });
+  console.info('[offline figures]', JSON.stringify(figures));
+});
+
+describe('offline app shell', () => {
+  it('first visit: the service worker stores the app (ONNX Runtime wasm included) and says offline-ready', async () => {
+    const { page } = session;
+    await page.goto(APP_URL);
+    const status = page.getByTestId('offline-status');
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('offline-ready');
+    expect(await status.innerText()).toContain('Offline-ready');
+    firstVersion = (await page.getByTestId('app-version').innerText()).trim();
+    expect(firstVersion).toBe(`v${await packageVersion()}`);
+
+    const precached = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+      }
+      return urls;
+    });
+    for (const wanted of [/^\/index\.html/, /inference\.worker-.*\.js/, /ort-wasm-simd-threaded\.asyncify-.*\.wasm/, /manifest\.webmanifest/]) {
+      expect(precached.some((url) => wanted.test(url)), String(wanted)).toBe(true);
+    }
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel="manifest"]');
+      return link instanceof HTMLLinkElement ? (await fetch(link.href)).json() : undefined;
+    });
+    expect(manifest).toMatchObject({ name: 'Qwen WebGPU Chat', display: 'standalone' });
+
+    await useTinyModel(page, mirror.url, TINY_REPO, 8);
+    await page.getByRole('button', { name: 'Load model' }).click();
+    await waitForModelReady(page);
+    await sendMessage(page, 'Hello before the cable is pulled');
+    expect((await waitForAnswer(page)).status).toBe('done');
+  });
+
+  it('network off and the app server gone: the shell starts, the stored model loads and answers', async () => {
+    await session.close();
+    if (app) await stopApp(app);
+    app = undefined;
+    mirror.setBlocked(true);
+    mirror.clearRequests();
+
+    session = await openBrowser(profile, { webgpu: true });
+    const { context, page } = session;
+    await context.setOffline(true);
+    const reachedNetwork: string[] = [];
+    await context.route('**/*', async (route) => {
+      reachedNetwork.push(route.request().url());
+      await route.abort('internetdisconnected');
+    });
+
+    const started = Date.now();
+    await page.goto(APP_URL);
+    await page.getByRole('heading', { name: 'Qwen WebGPU Chat' }).waitFor();
+    figures.offlineShellMs = Date.now() - started;
+    await waitForModelReady(page);
+    figures.offlineModelReadyMs = Date.now() - started;
+    expect(await page.getByTestId('model-ready').innerText()).toContain("loaded from this device's cache");
+    expect(await page.getByTestId('offline-status').getAttribute('data-state')).toBe('offline-ready');
+
+    await sendMessage(page, 'Still here without a network?');
+    const answer = await waitForAnswer(page);
+    expect(answer.status).toBe('done');
+    expect(answer.content.length).toBeGreaterThan(0);
+    expect(mirror.requests).toEqual([]);
+    figures.requestsThatReachedTheNetworkLayer = reachedNetwork.length;
+    expect(reachedNetwork.filter((url) => url.startsWith(APP_URL) || url.startsWith(mirror.url))).toEqual([]);
+    mirror.setBlocked(false);
+  });
+
+  it('a new deployment shows the update prompt; the old version runs until Reload', async () => {
+    await session.close();
+    nextBuild = await mkdtemp(path.join(tmpdir(), 'qwen-chat-next-build-'));
+    const nextVersion = `${await packageVersion()}-next`;
+    process.env.APP_VERSION = nextVersion;
+    try {
+      await build({ logLevel: 'error', build: { outDir: nextBuild, emptyOutDir: true } });
+    } finally {
+      delete process.env.APP_VERSION;
+    }
+    app = await preview({ logLevel: 'error', build: { outDir: nextBuild }, preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' } });
+
+    session = await openBrowser(profile, { webgpu: true });
+    const { page } = session;
+    await page.goto(APP_URL);
+    const prompt = page.getByTestId('update-prompt');
+    await prompt.waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('app-version').innerText()).toBe(firstVersion);
+    expect(await prompt.innerText()).toContain('Update available');
+
+    await prompt.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => page.getByTestId('app-version').innerText(), { timeout: 60_000 }).toBe(`v${nextVersion}`);
+    await expect.poll(() => page.getByTestId('update-prompt').count()).toBe(0);
+  });
+});

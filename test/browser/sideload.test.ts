@@ -1,0 +1,192 @@
+// Sideload in real Chromium with the model mirror unreachable: the tiny model's files, copied to a temporary folder,
+// are imported through the real folder input; a truncated file and a wrong file are each rejected with a message
+// naming the file and leave nothing stored; the imported model loads and answers. Then export -> delete -> import
+// the exported .zip -> the same greedy answer. The service worker is blocked here: these tests are not about it.
+import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreviewServer } from 'vite';
+import type { ModelMirror } from '../fixtures/model-mirror';
+import { TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
+import {
+  APP_URL,
+  addCustomRepo,
+  newProfileDir,
+  openBrowser,
+  openStoragePanel,
+  removeProfileDir,
+  sendMessage,
+  setAnswerSettings,
+  setModelSource,
+  startApp,
+  startMirror,
+  stopApp,
+  waitForAnswer,
+  waitForModelReady,
+  type BrowserSession,
+} from './harness';
+
+const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+const PROMPT = 'Hello from the USB stick';
+
+let app: PreviewServer;
+let mirror: ModelMirror;
+let profile: string;
+let session: BrowserSession;
+let work: string;
+let mirrorRequests = 0;
+let firstAnswer = '';
+const figures: Record<string, number> = {};
+
+/** Copies the tiny model's files to `<work>/<name>/tiny-qwen3/…`, as a teacher would onto a USB stick. */
+async function copyModel(name: string): Promise<string> {
+  const folder = path.join(work, name, 'tiny-qwen3');
+  for (const file of FILES) {
+    await mkdir(path.dirname(path.join(folder, file)), { recursive: true });
+    await copyFile(path.join(TINY_MODEL_DIR, file), path.join(folder, file));
+  }
+  return folder;
+}
+
+/** Waits for the import to finish and fails with the app's own message when it was rejected. */
+async function importFinished(): Promise<void> {
+  const { page } = session;
+  const outcome = page.locator('[data-testid="sideload-done"], [data-testid="sideload-error"]');
+  await outcome.first().waitFor({ timeout: 60_000 });
+  const error = page.getByTestId('sideload-error');
+  if ((await error.count()) > 0) throw new Error(`import rejected: ${await error.innerText()}`);
+}
+
+async function storedRepos(): Promise<string[]> {
+  const items = session.page.getByTestId('cached-model');
+  return items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-repo') ?? ''));
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  mirror = await startMirror();
+  mirror.setBlocked(true);
+  work = await mkdtemp(path.join(tmpdir(), 'qwen-chat-sideload-'));
+  profile = await newProfileDir();
+  session = await openBrowser(profile, { webgpu: true, serviceWorkers: 'block' });
+  await session.context.route(`${mirror.url}**`, async (route) => {
+    mirrorRequests += 1;
+    await route.abort('internetdisconnected');
+  });
+});
+
+afterAll(async () => {
+  await session?.close();
+  await mirror?.close();
+  if (app) await stopApp(app);
+  if (profile) await removeProfileDir(profile);
+  if (work) await rm(work, { recursive: true, force: true });
+  console.info('[sideload figures]', JSON.stringify(figures));
+});
+
+describe('sideload a model folder from disk, with no network', () => {
+  it('rejects a truncated file and a wrong file by name and stores nothing', async () => {
+    const { page } = session;
+    await page.goto(APP_URL);
+    await setModelSource(page, mirror.url);
+    await addCustomRepo(page, TINY_REPO);
+    await openStoragePanel(page);
+
+    const truncated = await copyModel('truncated');
+    const onnx = path.join(truncated, 'onnx', 'model.onnx');
+    await truncate(onnx, Math.floor((await readFile(onnx)).length / 2));
+    await page.getByTestId('sideload-folder').setInputFiles(truncated);
+    const error = page.getByTestId('sideload-error');
+    await error.waitFor();
+    expect(await error.getAttribute('data-error-name')).toBe('ImportRejected');
+    expect(await error.innerText()).toContain('onnx/model.onnx');
+    expect(await error.innerText()).toContain('cut short');
+    expect(await storedRepos()).toEqual([]);
+
+    const wrong = await copyModel('wrong');
+    // A plausible mix-up: the generation config copied over the model config.
+    await copyFile(path.join(TINY_MODEL_DIR, 'generation_config.json'), path.join(wrong, 'config.json'));
+    await page.getByTestId('sideload-folder').setInputFiles(wrong);
+    await expect.poll(() => error.innerText()).toContain('config.json: is not a Qwen3');
+    expect(await storedRepos()).toEqual([]);
+    expect(mirrorRequests).toBe(0);
+  });
+
+  it('imports the folder with progress, then the model loads from this device and answers', async () => {
+    const { page } = session;
+    const good = await copyModel('good');
+    const started = Date.now();
+    await page.getByTestId('sideload-folder').setInputFiles(good);
+    await importFinished();
+    const done = page.getByTestId('sideload-done');
+    figures.importMs = Date.now() - started;
+    expect(await done.getAttribute('data-files')).toBe(String(FILES.length));
+    expect(await storedRepos()).toEqual([TINY_REPO]);
+    expect(await page.getByTestId('cached-source').innerText()).toContain('files on this device');
+
+    await setAnswerSettings(page, { maxNewTokens: 8, temperature: 0 });
+    await page.getByRole('button', { name: 'Load model' }).click();
+    await waitForModelReady(page);
+    expect(await page.getByTestId('model-ready').innerText()).toContain("loaded from this device's cache");
+    await sendMessage(page, PROMPT);
+    const answer = await waitForAnswer(page);
+    expect(answer.status).toBe('done');
+    expect(answer.content.length).toBeGreaterThan(0);
+    firstAnswer = answer.content;
+    expect(mirrorRequests).toBe(0);
+  });
+
+  it('export -> delete -> import the .zip -> the same greedy answer', async () => {
+    const { page } = session;
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Export .* as a \.zip$/ }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('tiny-qwen3.zip');
+    const archive = path.join(work, 'tiny-qwen3.zip');
+    await download.saveAs(archive);
+
+    await page.getByRole('button', { name: /^Delete tiny-qwen3$/ }).click();
+    await expect.poll(storedRepos).toEqual([]);
+
+    await page.getByTestId('sideload-files').setInputFiles(archive);
+    await importFinished();
+    const done = page.getByTestId('sideload-done');
+    expect(await done.getAttribute('data-hashed')).toBe(String(FILES.length));
+
+    // A fresh page, so the model really loads from the re-imported files.
+    await page.goto(APP_URL);
+    await waitForModelReady(page);
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await sendMessage(page, PROMPT);
+    const again = await waitForAnswer(page);
+    expect(again.status).toBe('done');
+    expect(again.content).toBe(firstAnswer);
+    expect(mirrorRequests).toBe(0);
+  });
+
+  it('a damaged archive entry is caught by its sha256 and nothing is stored', async () => {
+    const { page } = session;
+    const { unzipSync, zipSync } = await import('fflate');
+    const entries = unzipSync(new Uint8Array(await readFile(path.join(work, 'tiny-qwen3.zip'))));
+    const tokenizer = entries['tiny-qwen3/tokenizer.json'];
+    expect(tokenizer).toBeDefined();
+    if (!tokenizer) return;
+    // Same size, one byte changed inside a JSON string: only the hash can tell.
+    const damaged = new Uint8Array(tokenizer);
+    const at = new TextDecoder().decode(damaged).indexOf('"type"') + 2;
+    damaged[at] = (damaged[at] ?? 0) ^ 0x01;
+    entries['tiny-qwen3/tokenizer.json'] = damaged;
+    const bad = path.join(work, 'damaged.zip');
+    await writeFile(bad, zipSync(entries, { level: 0 }));
+
+    await openStoragePanel(page);
+    await page.getByRole('button', { name: /^Delete tiny-qwen3$/ }).click();
+    await expect.poll(storedRepos).toEqual([]);
+    await page.getByTestId('sideload-files').setInputFiles(bad);
+    const error = page.getByTestId('sideload-error');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('tokenizer.json: does not match the sha256');
+    expect(await storedRepos()).toEqual([]);
+  });
+});
