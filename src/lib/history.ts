@@ -34,3 +34,32 @@ export function buildTurns(systemPrompt: string, messages: readonly ChatMessage[
   }
   return turns;
 }
+
+/**
+ * A rough token count for budgeting the context: Qwen's tokenizer averages 3 to 4 characters a token on English
+ * text; counting 3 errs on the side of sending less. Each turn also costs a few template tokens.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3) + 4;
+}
+
+/**
+ * Leaves out the oldest exchanges until the turns fit in `budgetTokens`. The system prompt and the newest user turn
+ * always stay, and what remains always starts with a user turn, so the model never sees an orphaned answer.
+ */
+export function trimToContext(
+  turns: readonly ChatTurn[],
+  budgetTokens: number,
+  count: (text: string) => number = estimateTokens,
+): ChatTurn[] {
+  const system = turns[0]?.role === 'system' ? [turns[0]] : [];
+  const rest = turns.slice(system.length);
+  const cost = (list: readonly ChatTurn[]): number => list.reduce((sum, turn) => sum + count(turn.content), 0);
+  let start = 0;
+  const fixed = cost(system);
+  while (start < rest.length - 1 && fixed + cost(rest.slice(start)) > budgetTokens) {
+    start += 1;
+    while (start < rest.length - 1 && rest[start]?.role !== 'user') start += 1;
+  }
+  return [...system, ...rest.slice(start)];
+}

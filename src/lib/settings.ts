@@ -10,8 +10,21 @@ export const DEFAULT_GENERATION: GenerationOptions = {
   temperature: 0.7,
   topP: 0.8,
   topK: 20,
+  repetitionPenalty: 1,
   enableThinking: false,
 };
+
+/** Qwen's recommended sampling for each mode (from the Qwen3 model card). */
+export const THINKING_SAMPLING = { temperature: 0.6, topP: 0.95, topK: 20 } as const;
+export const NON_THINKING_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
+
+/** The answer settings for a mode switch: the mode's recommended sampling, the rest unchanged. */
+export function withThinking(options: GenerationOptions, enableThinking: boolean): GenerationOptions {
+  return { ...options, ...(enableThinking ? THINKING_SAMPLING : NON_THINKING_SAMPLING), enableThinking };
+}
+
+/** Default context budget: enough for a long chat, small enough for a phone's GPU. */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
 
 export const DEFAULT_COMPARE: CompareSettings = {
   enabled: false,
@@ -33,6 +46,7 @@ export function defaultSettings(modelBaseUrl: string): Settings {
     selectedModelId: undefined,
     systemPrompt: '',
     generation: { ...DEFAULT_GENERATION },
+    contextTokens: DEFAULT_CONTEXT_TOKENS,
     compare: { ...DEFAULT_COMPARE, prices: { ...DEFAULT_COMPARE.prices } },
   };
 }
@@ -91,8 +105,10 @@ export function parseSettings(raw: unknown, defaults: Settings): Settings {
       temperature: field(gen, 'temperature', isNumberIn(0, 2), base.temperature),
       topP: field(gen, 'topP', isNumberIn(0, 1), base.topP),
       topK: field(gen, 'topK', isNumberIn(0, 1000), base.topK),
+      repetitionPenalty: field(gen, 'repetitionPenalty', isNumberIn(1, 2), base.repetitionPenalty),
       enableThinking: field(gen, 'enableThinking', isBoolean, base.enableThinking),
     },
+    contextTokens: field(raw, 'contextTokens', isNumberIn(256, 262_144), defaults.contextTokens),
     compare: parseCompare(raw.compare, defaults.compare),
   };
 }

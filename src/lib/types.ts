@@ -17,6 +17,8 @@ export interface ChatMessage {
   finishReason?: FinishReason;
   metrics?: GenerationMetrics;
   error?: { name: EngineErrorName; message: string };
+  /** Time spent inside the `<think>` block while the answer streamed. */
+  thinkingMs?: number;
   /** The remote model's answer to the same prompt, when the turn was compared. */
   remote?: RemoteAnswer;
   /** Present when the turn was compared blind. */
@@ -67,6 +69,8 @@ export interface Conversation {
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** This conversation's system prompt; new conversations start with the default from the settings. */
+  systemPrompt?: string;
   messages: ChatMessage[];
 }
 
@@ -76,7 +80,10 @@ export interface Settings {
   /** Extra ONNX repos the user added by id (served by the mirror), beside the catalogue. */
   customRepos: string[];
   selectedModelId: string | undefined;
+  /** Default system prompt for new conversations. */
   systemPrompt: string;
   generation: GenerationOptions;
+  /** Tokens of history + answer the app sends at most; older turns are left out beyond it. */
+  contextTokens: number;
   compare: CompareSettings;
 }

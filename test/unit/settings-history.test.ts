@@ -1,8 +1,8 @@
 // Stored-settings validation (parseSettings), the turns sent to the engine (buildTurns, stripThinking), and the number formatters.
 import { describe, expect, it } from 'vitest';
 import { formatMs, formatPercent, formatRate } from '../../src/lib/format';
-import { buildTurns, stripThinking } from '../../src/lib/history';
-import { DEFAULT_COMPARE, DEFAULT_GENERATION, defaultSettings, parseSettings } from '../../src/lib/settings';
+import { buildTurns, estimateTokens, stripThinking, trimToContext } from '../../src/lib/history';
+import { DEFAULT_COMPARE, DEFAULT_GENERATION, defaultSettings, parseSettings, withThinking } from '../../src/lib/settings';
 import type { ChatMessage, MessageStatus, Settings } from '../../src/lib/types';
 
 const BASE = 'https://huggingface.co/';
@@ -18,7 +18,8 @@ function validStored(): Settings {
     customRepos: ['me/Qwen3-0.6B-custom-ONNX', 'org/another-ONNX'],
     selectedModelId: 'qwen3-1.7b',
     systemPrompt: 'Answer in French.',
-    generation: { maxNewTokens: 2048, temperature: 1.2, topP: 0.95, topK: 40, enableThinking: true },
+    generation: { maxNewTokens: 2048, temperature: 1.2, topP: 0.95, topK: 40, repetitionPenalty: 1.15, enableThinking: true },
+    contextTokens: 8192,
     compare: {
       enabled: true,
       endpoint: 'http://127.0.0.1:9000/v1',
@@ -41,10 +42,11 @@ describe('defaultSettings', () => {
       selectedModelId: undefined,
       systemPrompt: '',
       generation: DEFAULT_GENERATION,
+      contextTokens: 4096,
       compare: DEFAULT_COMPARE,
     });
     expect(settings.generation).not.toBe(DEFAULT_GENERATION);
-    expect(DEFAULT_GENERATION).toEqual({ maxNewTokens: 512, temperature: 0.7, topP: 0.8, topK: 20, enableThinking: false });
+    expect(DEFAULT_GENERATION).toEqual({ maxNewTokens: 512, temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1, enableThinking: false });
   });
 });
 
@@ -61,9 +63,9 @@ describe('parseSettings', () => {
 
   it('keeps the range limits themselves', () => {
     const low = parseSettings({ generation: { maxNewTokens: 1, temperature: 0, topP: 0, topK: 0 } }, defaults());
-    expect(low.generation).toEqual({ maxNewTokens: 1, temperature: 0, topP: 0, topK: 0, enableThinking: false });
+    expect(low.generation).toEqual({ maxNewTokens: 1, temperature: 0, topP: 0, topK: 0, repetitionPenalty: 1, enableThinking: false });
     const high = parseSettings({ generation: { maxNewTokens: 32768, temperature: 2, topP: 1, topK: 1000 } }, defaults());
-    expect(high.generation).toEqual({ maxNewTokens: 32768, temperature: 2, topP: 1, topK: 1000, enableThinking: false });
+    expect(high.generation).toEqual({ maxNewTokens: 32768, temperature: 2, topP: 1, topK: 1000, repetitionPenalty: 1, enableThinking: false });
   });
 
   it('falls back for missing fields and a missing or broken generation record', () => {
@@ -96,6 +98,7 @@ describe('parseSettings', () => {
     temperature: [-0.1, 2.01, Number.NaN, '0.7', true],
     topP: [-0.01, 1.01, Number.NaN, Number.NEGATIVE_INFINITY, '0.9'],
     topK: [-1, 1001, Number.POSITIVE_INFINITY, '20', null],
+    repetitionPenalty: [0.9, 2.5, Number.NaN, '1.1', null],
     enableThinking: ['true', 1, 0, null, 'yes'],
   };
   for (const [key, values] of Object.entries(badGeneration) as [GenField, unknown[]][]) {
@@ -303,5 +306,48 @@ describe('buildTurns for the remote side', () => {
       'three',
       'local three',
     ]);
+  });
+});
+
+describe('thinking mode sampling and context trimming', () => {
+  it('switching the mode applies Qwen’s recommended sampling and keeps the rest', () => {
+    const base = { ...DEFAULT_GENERATION, maxNewTokens: 99, repetitionPenalty: 1.2 };
+    expect(withThinking(base, true)).toEqual({ ...base, temperature: 0.6, topP: 0.95, topK: 20, enableThinking: true });
+    expect(withThinking(base, false)).toEqual({ ...base, temperature: 0.7, topP: 0.8, topK: 20, enableThinking: false });
+  });
+
+  const turn = (role: 'system' | 'user' | 'assistant', content: string) => ({ role, content });
+  const oneTokenPerChar = (text: string): number => text.length;
+
+  it('keeps everything that fits', () => {
+    const turns = [turn('system', 'sys'), turn('user', 'aa'), turn('assistant', 'bb'), turn('user', 'cc')];
+    expect(trimToContext(turns, 100, oneTokenPerChar)).toEqual(turns);
+  });
+
+  it('drops the oldest exchanges first, keeps the system prompt, and starts on a user turn', () => {
+    const turns = [
+      turn('system', 'sys'),
+      turn('user', 'u1-xxxxxxxx'),
+      turn('assistant', 'a1-xxxxxxxx'),
+      turn('user', 'u2'),
+      turn('assistant', 'a2'),
+      turn('user', 'u3'),
+    ];
+    expect(trimToContext(turns, 12, oneTokenPerChar)).toEqual([
+      turn('system', 'sys'),
+      turn('user', 'u2'),
+      turn('assistant', 'a2'),
+      turn('user', 'u3'),
+    ]);
+  });
+
+  it('always keeps the newest user turn, even when it alone is over the budget', () => {
+    const turns = [turn('user', 'old'), turn('assistant', 'answer'), turn('user', 'a very long question')];
+    expect(trimToContext(turns, 5, oneTokenPerChar)).toEqual([turn('user', 'a very long question')]);
+  });
+
+  it('estimates about one token per three characters plus the template', () => {
+    expect(estimateTokens('')).toBe(4);
+    expect(estimateTokens('abcdef')).toBe(6);
   });
 });

@@ -150,7 +150,7 @@ function request(overrides: Partial<GenerateRequest['options']> = {}, requestId 
       { role: 'assistant', content: 'Hello.' },
       { role: 'user', content: 'Again?' },
     ],
-    options: { maxNewTokens: 64, temperature: 0, topP: 0.8, topK: 20, enableThinking: true, ...overrides },
+    options: { maxNewTokens: 64, temperature: 0, topP: 0.8, topK: 20, repetitionPenalty: 1.1, enableThinking: true, ...overrides },
   };
 }
 

@@ -171,6 +171,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       await model.generate({
         ...inputs,
         max_new_tokens: options.maxNewTokens,
+        repetition_penalty: options.repetitionPenalty,
         do_sample: sampling,
         ...(sampling ? { temperature: options.temperature, top_p: options.topP, top_k: options.topK } : {}),
         streamer,

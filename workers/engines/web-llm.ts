@@ -236,6 +236,7 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
         // web-llm samples greedily at temperature 0 (it clamps to 1e-6); it has no top-k.
         temperature: options.temperature,
         top_p: options.topP,
+        repetition_penalty: options.repetitionPenalty,
         extra_body: { enable_thinking: options.enableThinking },
       });
       for await (const chunk of stream) {

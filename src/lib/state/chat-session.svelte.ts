@@ -4,18 +4,37 @@
 // and once more when both end, so a reload loses at most the last moment.
 import { toEngineFailure, type EngineClient } from '../engine-client';
 import { FrameBatcher } from '../frame-batcher';
-import { buildTurns } from '../history';
+import { buildTurns, trimToContext, type Side } from '../history';
 import type { ChatTurn } from '../protocol';
 import { RemoteError } from '../remote/errors';
 import { streamRemote } from '../remote/openai';
 import { costUsd } from '../remote/pricing';
 import { deleteConversation, loadConversations, saveConversation } from '../storage';
+import { exportJson, exportMarkdown, parseImport, type ImportReport } from '../transfer';
 import type { BlindChoice, ChatMessage, Conversation, RemoteAnswer } from '../types';
 import type { CompareState } from './compare.svelte';
 import type { ModelManager } from './model-manager.svelte';
 import type { SettingsState } from './settings.svelte';
 
 const SAVE_INTERVAL_MS = 1000;
+
+/** Measures the time between `<think>` and `</think>` appearing in a streamed answer. */
+class ThinkingClock {
+  #startedAt: number | undefined;
+  #doneMs: number | undefined;
+
+  /** Returns the thinking time so far (or in total, once the block has closed); undefined if there is none. */
+  observe(content: string): number | undefined {
+    if (this.#doneMs !== undefined) return this.#doneMs;
+    if (this.#startedAt === undefined) {
+      if (!content.includes('<think>')) return undefined;
+      this.#startedAt = performance.now();
+    }
+    const elapsed = performance.now() - this.#startedAt;
+    if (content.includes('</think>')) this.#doneMs = elapsed;
+    return elapsed;
+  }
+}
 
 function newId(): string {
   return crypto.randomUUID();
@@ -119,18 +138,87 @@ export class ChatSession {
   async send(text: string): Promise<void> {
     const content = text.trim();
     if (!content || !this.canSend) return;
-    const { models, settings, compare } = this.#deps;
     const conversation = this.#ensureConversation(content);
+    conversation.messages.push({ id: newId(), role: 'user', content, createdAt: Date.now() });
+    await this.#answer(conversation);
+  }
+
+  /** Answers the last user message again: the last answer is replaced. */
+  async regenerate(): Promise<void> {
+    const conversation = this.current;
+    if (!conversation || !this.canSend) return;
+    const last = conversation.messages.at(-1);
+    if (last?.role !== 'assistant') return;
+    conversation.messages.pop();
+    await this.#answer(conversation);
+  }
+
+  /** Replaces a user message's text and re-runs the conversation from there; later messages are dropped. */
+  async editAndRerun(messageId: string, text: string): Promise<void> {
+    const conversation = this.current;
+    const content = text.trim();
+    if (!conversation || !content || !this.canSend) return;
+    const index = conversation.messages.findIndex((message) => message.id === messageId && message.role === 'user');
+    const message = conversation.messages[index];
+    if (!message) return;
+    message.content = content;
+    conversation.messages.splice(index + 1);
+    await this.#answer(conversation);
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    const conversation = this.#conversations.find((candidate) => candidate.id === id);
+    const clean = title.trim();
+    if (!conversation || !clean) return;
+    conversation.title = clean.slice(0, 120);
+    await this.#save(conversation);
+  }
+
+  async setSystemPrompt(prompt: string): Promise<void> {
+    const conversation = this.current;
+    if (!conversation) {
+      await this.#deps.settings.update({ systemPrompt: prompt });
+      return;
+    }
+    conversation.systemPrompt = prompt;
+    await this.#save(conversation);
+  }
+
+  /** The system prompt the next answer uses: the conversation's own, or the default for a new one. */
+  get systemPrompt(): string {
+    return this.current?.systemPrompt ?? this.#deps.settings.value.systemPrompt;
+  }
+
+  exportAll(): string {
+    return exportJson($state.snapshot(this.#conversations));
+  }
+
+  exportCurrent(format: 'json' | 'markdown'): string | undefined {
+    const conversation = this.current;
+    if (!conversation) return undefined;
+    const plain = $state.snapshot(conversation);
+    return format === 'json' ? exportJson([plain]) : exportMarkdown(plain);
+  }
+
+  /** Validates an export file, then saves what passed; existing conversations are never overwritten. */
+  async importText(text: string): Promise<ImportReport> {
+    const report = parseImport(text, $state.snapshot(this.#conversations), newId);
+    for (const conversation of report.imported) await saveConversation(conversation);
+    this.#conversations = [...this.#conversations, ...report.imported].sort((a, b) => b.updatedAt - a.updatedAt);
+    this.#currentId ??= this.#conversations[0]?.id;
+    return report;
+  }
+
+  /** Streams a new answer (and, when comparing, the remote one) to the conversation's last user message. */
+  async #answer(conversation: Conversation): Promise<void> {
+    const { models, settings, compare } = this.#deps;
     const history = [...conversation.messages];
-    const now = Date.now();
-    conversation.messages.push({ id: newId(), role: 'user', content, createdAt: now });
-    history.push({ id: '', role: 'user', content, createdAt: now });
     const comparing = compare.active;
     conversation.messages.push({
       id: newId(),
       role: 'assistant',
       content: '',
-      createdAt: now,
+      createdAt: Date.now(),
       status: 'streaming',
       modelId: models.loaded?.modelId ?? '',
       ...(comparing
@@ -143,11 +231,14 @@ export class ChatSession {
     // Read the message back through the conversation so writes go through the reactive proxy.
     const answer = conversation.messages[conversation.messages.length - 1];
     if (!answer) return;
-    const systemPrompt = settings.value.systemPrompt;
+    const { generation, contextTokens } = settings.value;
+    const systemPrompt = conversation.systemPrompt ?? settings.value.systemPrompt;
+    const turnsFor = (side: Side): ChatTurn[] =>
+      trimToContext(buildTurns(systemPrompt, history, side), contextTokens - generation.maxNewTokens);
     await this.#save(conversation);
     await Promise.all([
-      this.#streamLocal(conversation, answer, buildTurns(systemPrompt, history, 'local')),
-      answer.remote ? this.#streamRemote(conversation, answer.remote, buildTurns(systemPrompt, history, 'remote')) : undefined,
+      this.#streamLocal(conversation, answer, turnsFor('local')),
+      answer.remote ? this.#streamRemote(conversation, answer.remote, turnsFor('remote')) : undefined,
     ]);
     conversation.updatedAt = Date.now();
     await this.#save(conversation);
@@ -156,8 +247,11 @@ export class ChatSession {
   async #streamLocal(conversation: Conversation, answer: ChatMessage, turns: ChatTurn[]): Promise<void> {
     const abort = new AbortController();
     this.#localAbort = abort;
+    const thinking = new ThinkingClock();
     const batcher = new FrameBatcher((text) => {
       answer.content += text;
+      const thinkingMs = thinking.observe(answer.content);
+      if (thinkingMs !== undefined) answer.thinkingMs = thinkingMs;
       this.#saveSoon(conversation);
     });
     try {
@@ -239,7 +333,14 @@ export class ChatSession {
     const existing = this.current;
     if (existing) return existing;
     const now = Date.now();
-    const created: Conversation = { id: newId(), title: titleFrom(firstMessage), createdAt: now, updatedAt: now, messages: [] };
+    const created: Conversation = {
+      id: newId(),
+      title: titleFrom(firstMessage),
+      createdAt: now,
+      updatedAt: now,
+      systemPrompt: this.#deps.settings.value.systemPrompt,
+      messages: [],
+    };
     this.#conversations.unshift(created);
     this.#currentId = created.id;
     // Return the proxied copy held in state, not the plain object.

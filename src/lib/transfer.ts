@@ -1,0 +1,212 @@
+// Export and import of conversations. The JSON export is versioned and lossless: exporting, clearing and importing
+// it gives back the same bytes on the next export. An imported file is untrusted: every conversation is checked
+// field by field, only known fields are kept, what fails is reported with its reason, and existing conversations
+// are never overwritten (a different conversation with a clashing id is imported under a new id).
+import type {
+  BlindTurn,
+  ChatMessage,
+  Conversation,
+  MessageStatus,
+  RemoteAnswer,
+} from './types';
+import { isEngineErrorName, type GenerationMetrics } from './protocol';
+
+export const EXPORT_FORMAT = 'qwen-webgpu-chat/conversations';
+export const EXPORT_VERSION = 1;
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+export interface ImportReport {
+  imported: Conversation[];
+  duplicates: number;
+  renamedIds: number;
+  rejected: { index: number; title: string; reason: string }[];
+  /** Set when the file as a whole could not be read; nothing is imported then. */
+  fileError?: string;
+}
+
+/** The form conversations are exported and compared in: checked (known fields, fixed key order), newest first. */
+function canonical(conversations: readonly Conversation[]): Conversation[] {
+  return conversations
+    .map((conversation) => {
+      const checked = checkConversation(conversation);
+      return checked.ok ? checked.value : conversation;
+    })
+    .sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
+}
+
+export function exportJson(conversations: readonly Conversation[]): string {
+  const body = { format: EXPORT_FORMAT, version: EXPORT_VERSION, conversations: canonical(conversations) };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+export function exportMarkdown(conversation: Conversation): string {
+  const lines = [`# ${conversation.title}`, ''];
+  if (conversation.systemPrompt) lines.push(`> System: ${conversation.systemPrompt}`, '');
+  for (const message of conversation.messages) {
+    if (message.role === 'user') {
+      lines.push('## You', '', message.content, '');
+      continue;
+    }
+    lines.push(`## ${message.modelId || 'Local model'}`, '', message.content, '');
+    if (message.remote) lines.push(`## ${message.remote.model}`, '', message.remote.content, '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation: each checker returns a clean copy holding only known fields, or a reason.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const STATUSES: readonly MessageStatus[] = ['streaming', 'done', 'stopped', 'error'];
+const isStatus = (value: unknown): value is MessageStatus => STATUSES.some((status) => status === value);
+
+function checkMetrics(value: unknown): GenerationMetrics | undefined {
+  if (!isRecord(value)) return undefined;
+  const keys = ['promptTokens', 'outputTokens', 'timeToFirstTokenMs', 'prefillTokensPerS', 'decodeTokensPerS', 'totalMs'] as const;
+  if (!keys.every((key) => isFiniteNumber(value[key]))) return undefined;
+  return {
+    promptTokens: Number(value.promptTokens),
+    outputTokens: Number(value.outputTokens),
+    timeToFirstTokenMs: Number(value.timeToFirstTokenMs),
+    prefillTokensPerS: Number(value.prefillTokensPerS),
+    decodeTokensPerS: Number(value.decodeTokensPerS),
+    totalMs: Number(value.totalMs),
+  };
+}
+
+function checkError(value: unknown): { name: string; message: string } | undefined {
+  if (!isRecord(value) || typeof value.name !== 'string' || typeof value.message !== 'string') return undefined;
+  return { name: value.name, message: value.message };
+}
+
+function checkRemote(value: unknown): Checked<RemoteAnswer> {
+  if (!isRecord(value)) return { ok: false, reason: 'remote answer is not an object' };
+  if (typeof value.model !== 'string' || typeof value.content !== 'string') {
+    return { ok: false, reason: 'remote answer has no model or content' };
+  }
+  if (!isStatus(value.status) || typeof value.incomplete !== 'boolean') {
+    return { ok: false, reason: 'remote answer has a bad status' };
+  }
+  const remote: RemoteAnswer = { model: value.model, content: value.content, status: value.status, incomplete: value.incomplete };
+  const usage = value.usage;
+  if (isRecord(usage) && isFiniteNumber(usage.inputTokens) && isFiniteNumber(usage.outputTokens) && isFiniteNumber(usage.reasoningTokens)) {
+    remote.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, reasoningTokens: usage.reasoningTokens };
+  }
+  for (const key of ['timeToFirstTokenMs', 'totalMs', 'tokensPerS', 'costUsd'] as const) {
+    const figure = value[key];
+    if (isFiniteNumber(figure)) remote[key] = figure;
+  }
+  const error = checkError(value.error);
+  if (error) remote.error = error;
+  return { ok: true, value: remote };
+}
+
+function checkBlind(value: unknown): BlindTurn | undefined {
+  if (!isRecord(value) || (value.aIs !== 'local' && value.aIs !== 'remote')) return undefined;
+  const blind: BlindTurn = { aIs: value.aIs };
+  if (value.vote === 'local' || value.vote === 'remote' || value.vote === 'tie') blind.vote = value.vote;
+  return blind;
+}
+
+function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
+  const where = `message ${index + 1}`;
+  if (!isRecord(value)) return { ok: false, reason: `${where} is not an object` };
+  if (typeof value.id !== 'string' || !value.id) return { ok: false, reason: `${where} has no id` };
+  if (value.role !== 'user' && value.role !== 'assistant') return { ok: false, reason: `${where} has an unknown role` };
+  if (typeof value.content !== 'string') return { ok: false, reason: `${where} has no text` };
+  if (!isFiniteNumber(value.createdAt)) return { ok: false, reason: `${where} has no date` };
+  const message: ChatMessage = { id: value.id, role: value.role, content: value.content, createdAt: value.createdAt };
+  if (value.role === 'user') return { ok: true, value: message };
+  // An answer that was still streaming when exported can never finish: import it as stopped.
+  if (isStatus(value.status)) message.status = value.status === 'streaming' ? 'stopped' : value.status;
+  if (typeof value.modelId === 'string') message.modelId = value.modelId;
+  if (value.device === 'webgpu' || value.device === 'wasm') message.device = value.device;
+  if (value.finishReason === 'stop' || value.finishReason === 'length' || value.finishReason === 'aborted') {
+    message.finishReason = value.finishReason;
+  }
+  const metrics = checkMetrics(value.metrics);
+  if (metrics) message.metrics = metrics;
+  const error = checkError(value.error);
+  const errorName = error?.name;
+  if (error && isEngineErrorName(errorName)) message.error = { name: errorName, message: error.message };
+  if (isFiniteNumber(value.thinkingMs)) message.thinkingMs = value.thinkingMs;
+  if (value.remote !== undefined) {
+    const remote = checkRemote(value.remote);
+    if (!remote.ok) return { ok: false, reason: `${where}: ${remote.reason}` };
+    message.remote = remote.value;
+  }
+  const blind = checkBlind(value.blind);
+  if (blind) message.blind = blind;
+  return { ok: true, value: message };
+}
+
+export function checkConversation(value: unknown): Checked<Conversation> {
+  if (!isRecord(value)) return { ok: false, reason: 'not an object' };
+  if (typeof value.id !== 'string' || !value.id) return { ok: false, reason: 'no id' };
+  if (typeof value.title !== 'string') return { ok: false, reason: 'no title' };
+  if (!isFiniteNumber(value.createdAt) || !isFiniteNumber(value.updatedAt)) return { ok: false, reason: 'no dates' };
+  if (!Array.isArray(value.messages)) return { ok: false, reason: 'no messages' };
+  const messages: ChatMessage[] = [];
+  for (const [index, raw] of value.messages.entries()) {
+    const checked = checkMessage(raw, index);
+    if (!checked.ok) return checked;
+    messages.push(checked.value);
+  }
+  const conversation: Conversation = {
+    id: value.id,
+    title: value.title,
+    createdAt: value.createdAt,
+    updatedAt: value.updatedAt,
+    messages,
+  };
+  if (typeof value.systemPrompt === 'string') conversation.systemPrompt = value.systemPrompt;
+  return { ok: true, value: conversation };
+}
+
+/** Reads an export file against the conversations already stored; writes nothing. */
+export function parseImport(text: string, existing: readonly Conversation[], newId: () => string): ImportReport {
+  const report: ImportReport = { imported: [], duplicates: 0, renamedIds: 0, rejected: [] };
+  if (text.length > MAX_IMPORT_BYTES) return { ...report, fileError: 'The file is larger than 50 MB.' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ...report, fileError: 'The file is not valid JSON.' };
+  }
+  if (!isRecord(parsed) || parsed.format !== EXPORT_FORMAT) {
+    return { ...report, fileError: 'The file is not a conversation export of this app.' };
+  }
+  if (parsed.version !== EXPORT_VERSION) {
+    return { ...report, fileError: `The file is export version ${String(parsed.version)}; this app reads version ${EXPORT_VERSION}.` };
+  }
+  if (!Array.isArray(parsed.conversations)) return { ...report, fileError: 'The file has no conversation list.' };
+
+  const byId = new Map(canonical(existing).map((conversation) => [conversation.id, JSON.stringify(conversation)]));
+  for (const [index, raw] of parsed.conversations.entries()) {
+    const checked = checkConversation(raw);
+    if (!checked.ok) {
+      const title = isRecord(raw) && typeof raw.title === 'string' ? raw.title : `#${index + 1}`;
+      report.rejected.push({ index, title, reason: checked.reason });
+      continue;
+    }
+    const conversation = checked.value;
+    const stored = byId.get(conversation.id);
+    if (stored === JSON.stringify(conversation)) {
+      report.duplicates += 1;
+      continue;
+    }
+    if (stored !== undefined) {
+      conversation.id = newId();
+      report.renamedIds += 1;
+    }
+    byId.set(conversation.id, JSON.stringify(conversation));
+    report.imported.push(conversation);
+  }
+  return report;
+}

@@ -1,0 +1,153 @@
+// Automated accessibility checks with axe-core in real Chromium on the main states of the app (empty, a
+// conversation with Markdown, thinking and an error, a compared and a blind turn), at 1280 and 360 px, in the light
+// and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
+// best practices, and checks that the layout never scrolls sideways.
+import axe from 'axe-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreviewServer } from 'vite';
+import type { Conversation } from '../../src/lib/types';
+import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
+import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
+import { assistantMessage, conversation, seedConversations, userMessage } from './seed';
+
+let app: PreviewServer;
+let profile: string;
+let session: BrowserSession;
+
+beforeAll(async () => {
+  app = await startApp();
+  profile = await newProfileDir();
+  session = await openBrowser(profile, { webgpu: true });
+});
+
+afterAll(async () => {
+  await session?.close();
+  if (app) await stopApp(app);
+  if (profile) await removeProfileDir(profile);
+});
+
+const METRICS = {
+  promptTokens: 14,
+  outputTokens: 180,
+  timeToFirstTokenMs: 420,
+  prefillTokensPerS: 310,
+  decodeTokensPerS: 38.5,
+  totalMs: 5100,
+};
+
+function loaded(): Conversation {
+  return conversation('Words in Python', [
+    userMessage('Count words in Python'),
+    Object.assign(assistantMessage(`<think>\nA short function with Counter.\n</think>\n\n${SAMPLE_ANSWER}`, { metrics: METRICS, device: 'webgpu' }), {
+      thinkingMs: 2100,
+    }),
+    userMessage('And in Rust?'),
+    assistantMessage('', {
+      status: 'error',
+      error: { name: 'OutOfMemory', message: 'The GPU ran out of memory. Pick a smaller model or shorten the conversation.' },
+    }),
+  ]);
+}
+
+function compared(): Conversation {
+  return conversation('Compared', [
+    userMessage('Explain recursion in one paragraph.'),
+    assistantMessage('Recursion is when a function **calls itself** on a smaller part of the problem.', {
+      metrics: METRICS,
+      device: 'webgpu',
+      remote: {
+        model: 'gpt-5.2',
+        content: 'Recursion solves a problem by reducing it to a *smaller instance* of itself:\n\n```js\nconst f = (n) => (n <= 1 ? 1 : n * f(n - 1));\n```',
+        status: 'done',
+        incomplete: false,
+        usage: { inputTokens: 12, outputTokens: 60, reasoningTokens: 0 },
+        timeToFirstTokenMs: 800,
+        totalMs: 2400,
+        tokensPerS: 42,
+        costUsd: 0.000861,
+      },
+    }),
+    userMessage('Blind this time'),
+    assistantMessage('Answer from one side.', {
+      metrics: METRICS,
+      device: 'webgpu',
+      blind: { aIs: 'remote' },
+      remote: { model: 'gpt-5.2', content: 'Answer from the other side.', status: 'error', incomplete: true, error: { name: 'RemoteStreamCut', message: 'The answer stopped part way (the connection was cut). What arrived is kept.' } },
+    }),
+  ]);
+}
+
+const STATES: { name: string; conversations: () => Conversation[] }[] = [
+  { name: 'empty', conversations: () => [] },
+  { name: 'conversation', conversations: () => [loaded()] },
+  { name: 'compare', conversations: () => [compared()] },
+];
+
+interface Finding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+async function runAxe(): Promise<{ violations: Finding[]; passed: string[] }> {
+  const { page } = session;
+  await page.addScriptTag({ content: axe.source });
+  return page.evaluate(async () => {
+    const api: unknown = Reflect.get(window, 'axe');
+    if (typeof api !== 'object' || api === null) throw new Error('axe did not load');
+    const run: unknown = Reflect.get(api, 'run');
+    if (typeof run !== 'function') throw new Error('axe.run missing');
+    const results: unknown = await run.call(api, document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    const field = (key: string): unknown[] => {
+      const value: unknown = typeof results === 'object' && results !== null ? Reflect.get(results, key) : [];
+      return Array.isArray(value) ? value : [];
+    };
+    const passed = field('passes').map((rule: unknown) => String(typeof rule === 'object' && rule !== null ? Reflect.get(rule, 'id') : rule));
+    const violations = field('violations').map((violation: unknown) => {
+      const get = (key: string): unknown => (typeof violation === 'object' && violation !== null ? Reflect.get(violation, key) : undefined);
+      const nodes = get('nodes');
+      return {
+        id: String(get('id')),
+        impact: String(get('impact')),
+        help: String(get('help')),
+        targets: Array.isArray(nodes)
+          ? nodes.slice(0, 5).map((node: unknown) => JSON.stringify(typeof node === 'object' && node !== null ? Reflect.get(node, 'target') : node))
+          : [],
+      };
+    });
+    return { violations, passed };
+  });
+}
+
+const summary: Record<string, string[]> = {};
+afterAll(() => console.info('[axe]', JSON.stringify(summary)));
+
+describe('axe-core on the main states', () => {
+  for (const state of STATES) {
+    for (const width of [1280, 360]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        it(`${state.name} at ${width} px, ${colorScheme}`, async () => {
+          const { page } = session;
+          await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+          await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+          await seedConversations(page, state.conversations());
+          await page.goto(APP_URL);
+          await page.getByTestId('messages').waitFor();
+          if (state.name !== 'empty') await page.locator('[data-testid="message"]').first().waitFor();
+          if (state.name === 'conversation') await page.locator('.hljs-keyword').first().waitFor();
+          const { violations: findings, passed } = await runAxe();
+          // The checks that matter here did run (and passed) on this page.
+          expect(passed).toEqual(expect.arrayContaining(['color-contrast', 'button-name', 'label', 'landmark-one-main']));
+          summary[`${state.name}/${width}/${colorScheme}`] = findings.map((finding) => `${finding.impact}:${finding.id}`);
+          const serious = findings.filter((finding) => finding.impact === 'serious' || finding.impact === 'critical');
+          expect(serious, JSON.stringify(serious, null, 1)).toEqual([]);
+          const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          expect(sideways).toBeLessThanOrEqual(0);
+        });
+      }
+    }
+  }
+});

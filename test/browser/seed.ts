@@ -1,0 +1,53 @@
+// Seeds the app's conversation store before the app loads, so browser tests can feed "model output" without a
+// model: the seeded messages take exactly the render path a streamed or restored answer takes. The layout mirrors
+// src/lib/storage.ts (idb-keyval: DB `qwen-chat-app`, store `data`, keys `v1:conversation-index` and
+// `v1:conversation:<id>`). The seeding page is a blank same-origin page served by a route, not the app.
+import type { Page } from 'playwright-core';
+import type { ChatMessage, Conversation } from '../../src/lib/types';
+import { APP_URL } from './harness';
+
+const SEED_URL = `${APP_URL}__seed__`;
+
+let counter = 0;
+function nextId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+export function userMessage(content: string): ChatMessage {
+  return { id: nextId('u'), role: 'user', content, createdAt: Date.now() };
+}
+
+export function assistantMessage(content: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return { id: nextId('a'), role: 'assistant', content, createdAt: Date.now(), status: 'done', modelId: 'Qwen3-0.6B', ...extra };
+}
+
+export function conversation(title: string, messages: ChatMessage[], updatedAt = Date.now()): Conversation {
+  return { id: nextId('c'), title, createdAt: updatedAt, updatedAt, messages };
+}
+
+/** Replaces every stored conversation with `conversations` (the first shown is the most recently updated). */
+export async function seedConversations(page: Page, conversations: Conversation[]): Promise<void> {
+  await page.route(SEED_URL, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>seed</title>' }));
+  await page.goto(SEED_URL);
+  await page.evaluate(async (records) => {
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open('qwen-chat-app');
+      request.onupgradeneeded = () => request.result.createObjectStore('data');
+      request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+      request.onsuccess = () => {
+        const db = request.result;
+        const transaction = db.transaction('data', 'readwrite');
+        const store = transaction.objectStore('data');
+        store.put(records.map((record) => record.id), 'v1:conversation-index');
+        for (const record of records) store.put(record, `v1:conversation:${record.id}`);
+        transaction.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+        transaction.onerror = () => reject(transaction.error ?? new Error('seeding failed'));
+      };
+    });
+  }, conversations);
+  await page.unroute(SEED_URL);
+}
