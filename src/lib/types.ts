@@ -1,6 +1,7 @@
 // The page's own data types: conversations and settings as stored and shown. Worker-facing types live in
 // protocol.ts; these never cross to the worker except as ChatTurn[].
 import type { GenerationMetrics, GenerationOptions, EngineErrorName, FinishReason, Device } from './protocol';
+import type { RemoteApi, ReasoningEffortSetting as ReasoningEffort } from './remote/openai';
 import type { Price } from './remote/pricing';
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
@@ -25,8 +26,8 @@ export interface ChatMessage {
   blind?: BlindTurn;
 }
 
-export type RemoteApi = 'responses' | 'chat';
-export type ReasoningEffort = 'default' | 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+// The remote client owns the shape of its settings; the stored settings reuse it.
+export type { RemoteApi, ReasoningEffort };
 
 export interface RemoteAnswer {
   model: string;

@@ -216,7 +216,7 @@ describe('conversations, prompts and transfer', () => {
     const file = path.join(tmpdir(), `export-${Date.now()}.json`);
     await writeFile(file, exported);
     await page.getByTestId('import-conversations').setInputFiles(file);
-    expect(await page.getByTestId('import-report').innerText()).toContain(`Imported ${count} conversations`);
+    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain(`Imported ${count} conversations`);
     expect(await downloadFrom(page, 'Export all')).toBe(exported);
 
     const broken = path.join(tmpdir(), `broken-${Date.now()}.json`);
@@ -229,12 +229,13 @@ describe('conversations, prompts and transfer', () => {
       }),
     );
     await page.getByTestId('import-conversations').setInputFiles(broken);
-    const report = await page.getByTestId('import-report').innerText();
-    expect(report).toContain('1 rejected');
-    expect(report).toContain('“Broken one”: message 1 has no id');
+    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain('1 rejected');
+    expect(await page.getByTestId('import-report').innerText()).toContain('“Broken one”: message 1 has no id');
     await writeFile(broken, '{ this is not json');
     await page.getByTestId('import-conversations').setInputFiles(broken);
-    expect(await page.getByTestId('import-report').innerText()).toContain('Nothing imported: The file is not valid JSON.');
+    await expect
+      .poll(() => page.getByTestId('import-report').innerText())
+      .toContain('Nothing imported: The file is not valid JSON.');
     expect(await downloadFrom(page, 'Export all')).toBe(exported);
   });
 });

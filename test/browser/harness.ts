@@ -84,7 +84,10 @@ export async function openBrowser(profileDir: string, options: BrowserOptions): 
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
+    if (message.type() !== 'error') return;
+    // A failed resource load says only its status; the URL is in the location, and tests need to see which.
+    const url = message.location().url;
+    pageErrors.push(message.text().startsWith('Failed to load resource') && url ? `${message.text()} ${url}` : message.text());
   });
   return { context, page, pageErrors, close: () => context.close() };
 }
