@@ -1,7 +1,9 @@
 // A transformers.js streamer that reports every generated token at once. TextStreamer only flushes at word
-// boundaries, which makes a stream of short tokens look frozen; this one decodes the whole answer so far on each
-// token and sends the new suffix, holding back a trailing partial UTF-8 character until it completes. It extends
-// TextStreamer only because generate()'s parameter type asks for one; every method that streams is replaced.
+// boundaries, which makes a stream of short tokens look frozen; this one decodes only the tokens not yet shown and
+// sends them as soon as they form whole characters (a trailing partial UTF-8 character waits for its next token).
+// Decoding just the pending tail keeps each step's cost constant instead of growing with the answer; Qwen's
+// byte-level decoder makes the pieces concatenate to the full decode. It extends TextStreamer only because
+// generate()'s parameter type asks for one; every method that streams is replaced.
 import { TextStreamer, type PreTrainedTokenizer } from '@huggingface/transformers';
 
 const REPLACEMENT_CHAR = '\uFFFD';
@@ -9,9 +11,10 @@ const REPLACEMENT_CHAR = '\uFFFD';
 export class TokenStreamer extends TextStreamer {
   readonly #decoder: PreTrainedTokenizer;
   readonly #onToken: (newText: string, tokenProduced: boolean) => void;
-  readonly #ids: bigint[] = [];
+  /** Tokens produced but not yet shown (they end in an incomplete character). */
+  #pending: bigint[] = [];
+  #shown = '';
   #promptSeen = false;
-  #printed = 0;
 
   constructor(decoder: PreTrainedTokenizer, onToken: (newText: string, tokenProduced: boolean) => void) {
     super(decoder, { skip_prompt: true });
@@ -19,9 +22,9 @@ export class TokenStreamer extends TextStreamer {
     this.#onToken = onToken;
   }
 
-  /** The answer so far, decoded in full. */
+  /** The answer so far: what was shown, plus whatever the pending tokens decode to. */
   get text(): string {
-    return this.#decoder.decode(this.#ids, { skip_special_tokens: true });
+    return this.#shown + this.#decodePending();
   }
 
   override put(value: bigint[][]): void {
@@ -32,20 +35,28 @@ export class TokenStreamer extends TextStreamer {
     }
     const id = value[0]?.[0];
     if (id === undefined) return;
-    this.#ids.push(id);
-    const text = this.text;
-    const ready = text.endsWith(REPLACEMENT_CHAR) ? text.slice(0, -1) : text;
-    const piece = ready.slice(this.#printed);
-    this.#printed = Math.max(this.#printed, ready.length);
+    this.#pending.push(id);
+    const piece = this.#decodePending();
+    if (piece.endsWith(REPLACEMENT_CHAR)) {
+      this.#onToken('', true);
+      return;
+    }
+    this.#show(piece);
     this.#onToken(piece, true);
   }
 
   override end(): void {
-    const text = this.text;
-    if (text.length > this.#printed) {
-      const piece = text.slice(this.#printed);
-      this.#printed = text.length;
-      this.#onToken(piece, false);
-    }
+    const rest = this.#decodePending();
+    this.#show(rest);
+    if (rest) this.#onToken(rest, false);
+  }
+
+  #decodePending(): string {
+    return this.#pending.length ? this.#decoder.decode(this.#pending, { skip_special_tokens: true }) : '';
+  }
+
+  #show(piece: string): void {
+    this.#shown += piece;
+    this.#pending = [];
   }
 }
