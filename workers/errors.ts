@@ -23,6 +23,8 @@ const ADVICE: Record<EngineErrorName, string> = {
   IntegrityMismatch: 'A downloaded file did not match its expected size. Press Retry to fetch it again.',
   ImportRejected:
     'These files cannot be used for this model, so nothing was stored. Fix or replace the file named here and import the folder again.',
+  ImagesUnsupported: 'This model reads text only. Load a Qwen3.5 build (transformers.js) to send images.',
+  ImageUnreadable: 'An attached image could not be read. Attach it again as a PNG, JPEG or WebP file.',
   ModelNotLoaded: 'No model is loaded yet. Pick a model and load it first.',
   Busy: 'The model is still busy with another request. Wait for it or press Stop.',
   Aborted: 'Stopped.',

@@ -5,7 +5,7 @@
 // f16 precision, so a GPU without `shader-f16` is never handed one; every size is bytes. A size is either read from
 // the Hub (via the public sources named beside it) or marked as an estimate; `gpuMemoryBytes` is always an estimate.
 import { WEB_LLM_CATALOG } from './catalog-web-llm';
-import type { Dtype, EngineKind, GpuInfo, ModelRecord } from './protocol';
+import type { Dtype, EngineKind, GpuInfo, ModelRecord, VisionEncoder } from './protocol';
 
 /** The public model host. Anything else is a mirror that serves `<base>/<org>/<name>/<file>`. */
 export const DEFAULT_MODEL_BASE_URL = 'https://huggingface.co/';
@@ -68,10 +68,16 @@ function deltaNetStateBytes(layers: number, valueHeads: number): number {
   return layers * valueHeads * 128 * 128 * 4;
 }
 
+/** A Qwen3.5 build's download per dtype: its text path plus the vision encoder paired with that dtype. */
+function withVision(text: { q4f16: number; q4: number }, vision: VisionEncoder): Partial<Record<Dtype, number>> {
+  return { q4f16: text.q4f16 + (vision.withF16.bytes ?? 0), q4: text.q4 + (vision.withoutF16.bytes ?? 0) };
+}
+
 function freezeRecord(record: ModelRecord): ModelRecord {
   Object.freeze(record.dtypes);
   Object.freeze(record.downloadBytes);
   if (record.largestTensorBytes) Object.freeze(record.largestTensorBytes);
+  if (record.vision) Object.freeze(record.vision);
   return Object.freeze(record);
 }
 
@@ -122,9 +128,10 @@ const QWEN3_4B_Q4F16_MODEL = sum(59_762_833, 2_096_005_120, 677_150_720);
 const QWEN3_4B_Q4F16_TOTAL = sum(QWEN3_4B_Q4F16_MODEL, 1_780, 219, 9_761, 9_117_040);
 const QWEN3_4B_Q4_ESTIMATE = Math.round(3.7 * GB);
 
-// Qwen3.5 exports split the model into embed_tokens, decoder_model_merged and vision_encoder graphs. The figures
-// below are the TEXT path (embed_tokens + decoder_model_merged + config/tokenizer), which is what a causal-LM load
-// fetches; the vision encoder is noted beside each build and is only fetched when images are used.
+// Qwen3.5 exports split the model into embed_tokens, decoder_model_merged and vision_encoder graphs. The constants
+// below are the TEXT path (embed_tokens + decoder_model_merged + config/tokenizer); the app loads the vision encoder
+// (and preprocessor_config.json, ~1 KB, not counted) with it so that images can be sent, so each record's download
+// size is the text path plus its vision encoder at the precision paired with it (`vision`).
 // The `-ONNX-OPT` exports fuse LinearAttention / CausalConvWithState (com.microsoft ops) and keep only the last
 // token's logits, which is why they decode about 3x faster than the plain `-ONNX` exports.
 // Shared metadata: config.json + generation_config.json 248 + tokenizer_config.json + tokenizer.json 19,226,111.
@@ -133,7 +140,12 @@ const QWEN3_4B_Q4_ESTIMATE = Math.round(3.7 * GB);
 // q4f16: the eight text-path files total 602,720,242 B (sourced, one project's pinned manifest).
 // q4: embed_tokens_q4.onnx 857 + .onnx_data 162,897,920 + decoder_model_merged_q4.onnx 576,621 + .onnx_data
 // 483,655,680, config.json 2,849, tokenizer_config.json 9,161 (all sourced).
-// Vision encoder, not counted: fp16 187,476 + 204,798,464 B; q4 185,278 + 68,267,008 B.
+// Vision encoder: fp16 187,476 + 204,798,464 B; q4 185,278 + 68,267,008 B (sourced). No q4f16 encoder is listed,
+// so the f16 path pairs the q4f16 text model with the fp16 encoder.
+const QWEN35_0_8B_VISION: VisionEncoder = {
+  withF16: { dtype: 'fp16', bytes: sum(187_476, 204_798_464) },
+  withoutF16: { dtype: 'q4', bytes: sum(185_278, 68_267_008) },
+};
 const QWEN35_0_8B_METADATA = sum(2_849, 248, 9_161, 19_226_111);
 const QWEN35_0_8B_Q4F16_TOTAL = 602_720_242;
 const QWEN35_0_8B_Q4F16_WEIGHTS = QWEN35_0_8B_Q4F16_TOTAL - QWEN35_0_8B_METADATA;
@@ -144,7 +156,12 @@ const QWEN35_0_8B_Q4_TOTAL = sum(857, 162_897_920, 576_621, 483_655_680, QWEN35_
 // .onnx_data 1,088,892,928, config.json 2,993 (sourced); the total, 1,402,850,762 B, matches a second project's.
 // q4: embed_tokens_q4.onnx 857 + .onnx_data 325,795,840 + decoder_model_merged_q4.onnx 586,260 + .onnx_data
 // 1,207,357,440 (sourced).
-// Vision encoder, not counted: q4f16 394,142 + 196,945,920 B; fp16 345,836 + 667,748,352 B.
+// Vision encoder: q4f16 394,142 + 196,945,920 B; fp16 345,836 + 667,748,352 B (sourced). q4: ESTIMATE, 0.22 GB
+// (q4f16 x 1.109, the q4/q4f16 ratio of the text weights above); not found in any stored source.
+const QWEN35_2B_VISION: VisionEncoder = {
+  withF16: { dtype: 'q4f16', bytes: sum(394_142, 196_945_920) },
+  withoutF16: { dtype: 'q4', bytes: Math.round(0.22 * GB) },
+};
 const QWEN35_2B_METADATA = sum(2_993, 248, 9_161, 19_226_111);
 const QWEN35_2B_Q4F16_WEIGHTS = sum(1_064, 294_010_880, 707_377, 1_088_892_928);
 const QWEN35_2B_Q4F16_TOTAL = QWEN35_2B_Q4F16_WEIGHTS + QWEN35_2B_METADATA;
@@ -155,7 +172,11 @@ const QWEN35_2B_Q4_TOTAL = sum(857, 325_795_840, 586_260, 1_207_357_440, QWEN35_
 // .onnx_data 2,065,635,328 + .onnx_data_1 367,513,600 (the decoder's second chunk is byte-identical to the
 // embedding's data), config.json 3,198, tokenizer_config.json 9,162 (all sourced).
 // q4: ESTIMATE, about 3.1 GB: the q4f16 weights x 1.109, the q4/q4f16 ratio measured on the 0.8B and 2B builds.
-// Vision encoder, not counted: q4f16 394,142 + 198,159,360 B.
+// Vision encoder: q4f16 394,142 + 198,159,360 B (sourced). q4: ESTIMATE, 0.22 GB, as for the 2B build.
+const QWEN35_4B_VISION: VisionEncoder = {
+  withF16: { dtype: 'q4f16', bytes: sum(394_142, 198_159_360) },
+  withoutF16: { dtype: 'q4', bytes: Math.round(0.22 * GB) },
+};
 const QWEN35_4B_METADATA = sum(3_198, 248, 9_162, 19_226_111);
 const QWEN35_4B_Q4F16_WEIGHTS = sum(1_064, 367_513_600, 933_554, 2_065_635_328, 367_513_600);
 const QWEN35_4B_Q4F16_TOTAL = QWEN35_4B_Q4F16_WEIGHTS + QWEN35_4B_METADATA;
@@ -243,10 +264,11 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     engine: 'transformers',
     repo: 'onnx-community/Qwen3.5-0.8B-ONNX-OPT',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
-    downloadBytes: { q4f16: QWEN35_0_8B_Q4F16_TOTAL, q4: QWEN35_0_8B_Q4_TOTAL },
-    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_0_8B_Q4F16_WEIGHTS, QWEN35_SHAPE_SMALL),
+    downloadBytes: withVision({ q4f16: QWEN35_0_8B_Q4F16_TOTAL, q4: QWEN35_0_8B_Q4_TOTAL }, QWEN35_0_8B_VISION),
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_0_8B_Q4F16_WEIGHTS + (QWEN35_0_8B_VISION.withF16.bytes ?? 0), QWEN35_SHAPE_SMALL),
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
+    vision: QWEN35_0_8B_VISION,
     licence: APACHE_2,
     // q4f16: not listed; scaled from q4 by the 2B build's q4f16/q4 embedding ratio.
     largestTensorBytes: { q4f16: Math.round((162_897_920 * 294_010_880) / 325_795_840), q4: 162_897_920 },
@@ -259,10 +281,11 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     engine: 'transformers',
     repo: 'onnx-community/Qwen3.5-2B-ONNX-OPT',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
-    downloadBytes: { q4f16: QWEN35_2B_Q4F16_TOTAL, q4: QWEN35_2B_Q4_TOTAL },
-    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_2B_Q4F16_WEIGHTS, QWEN35_SHAPE_SMALL),
+    downloadBytes: withVision({ q4f16: QWEN35_2B_Q4F16_TOTAL, q4: QWEN35_2B_Q4_TOTAL }, QWEN35_2B_VISION),
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_2B_Q4F16_WEIGHTS + (QWEN35_2B_VISION.withF16.bytes ?? 0), QWEN35_SHAPE_SMALL),
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
+    vision: QWEN35_2B_VISION,
     licence: APACHE_2,
     largestTensorBytes: { q4f16: 294_010_880, q4: 325_795_840 },
   }),
@@ -274,10 +297,11 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     engine: 'transformers',
     repo: 'onnx-community/Qwen3.5-4B-ONNX-OPT',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
-    downloadBytes: { q4f16: QWEN35_4B_Q4F16_TOTAL, q4: QWEN35_4B_Q4_ESTIMATE },
-    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_4B_Q4F16_WEIGHTS, QWEN35_SHAPE_4B),
+    downloadBytes: withVision({ q4f16: QWEN35_4B_Q4F16_TOTAL, q4: QWEN35_4B_Q4_ESTIMATE }, QWEN35_4B_VISION),
+    gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_4B_Q4F16_WEIGHTS + (QWEN35_4B_VISION.withF16.bytes ?? 0), QWEN35_SHAPE_4B),
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
+    vision: QWEN35_4B_VISION,
     licence: APACHE_2,
     largestTensorBytes: { q4f16: 367_513_600, q4: Math.round(367_513_600 * (325_795_840 / 294_010_880)) },
   }),

@@ -1,6 +1,7 @@
 // Typed access to the state classes that App.svelte creates and hands down, so components (and tests) get them
 // without importing singletons.
 import { getContext, setContext } from 'svelte';
+import type { AttachmentsState } from './state/attachments.svelte';
 import type { ChatSession } from './state/chat-session.svelte';
 import type { CompareState } from './state/compare.svelte';
 import type { ModelManager } from './state/model-manager.svelte';
@@ -11,6 +12,7 @@ export interface AppState {
   models: ModelManager;
   chat: ChatSession;
   compare: CompareState;
+  attachments: AttachmentsState;
 }
 
 const KEY = Symbol('app-state');

@@ -2,8 +2,10 @@
 // Earlier reasoning (`<think>…</think>`) is stripped, as Qwen's own template does, and failed or empty answers are
 // left out so the model never sees our error states. In a compared conversation each side gets its own earlier
 // answers; a turn the remote side did not answer (compare was off) gives it the local answer, which is what the
-// user saw.
-import type { ChatTurn } from './protocol';
+// user saw. Images go with their user turn to a model that takes them; for one that does not, they are left out
+// and counted, so the answer can say so.
+import { imageTokenEstimate } from './images';
+import type { ChatTurn, ImagePart } from './protocol';
 import type { ChatMessage } from './types';
 
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>\s*/g;
@@ -20,12 +22,32 @@ function answerFor(message: ChatMessage, side: Side): string {
   return message.status === 'error' ? '' : message.content;
 }
 
-export function buildTurns(systemPrompt: string, messages: readonly ChatMessage[], side: Side = 'local'): ChatTurn[] {
+/** The images sent on: only the part the model reads (not the id or file name). */
+function imageParts(message: ChatMessage): ImagePart[] {
+  return (message.images ?? []).map(({ dataUrl, width, height }) => ({ dataUrl, width, height }));
+}
+
+export function countImages(messages: readonly ChatMessage[]): number {
+  return messages.reduce((count, message) => count + (message.images?.length ?? 0), 0);
+}
+
+export interface TurnOptions {
+  /** Whether the model takes images; when false they are left out. */
+  images: boolean;
+}
+
+export function buildTurns(
+  systemPrompt: string,
+  messages: readonly ChatMessage[],
+  side: Side = 'local',
+  options: TurnOptions = { images: true },
+): ChatTurn[] {
   const turns: ChatTurn[] = [];
   if (systemPrompt.trim()) turns.push({ role: 'system', content: systemPrompt.trim() });
   for (const message of messages) {
     if (message.role === 'user') {
-      turns.push({ role: 'user', content: message.content });
+      const images = options.images ? imageParts(message) : [];
+      turns.push(images.length > 0 ? { role: 'user', content: message.content, images } : { role: 'user', content: message.content });
       continue;
     }
     const content = stripThinking(answerFor(message, side));
@@ -54,7 +76,9 @@ export function trimToContext(
 ): ChatTurn[] {
   const system = turns[0]?.role === 'system' ? [turns[0]] : [];
   const rest = turns.slice(system.length);
-  const cost = (list: readonly ChatTurn[]): number => list.reduce((sum, turn) => sum + count(turn.content), 0);
+  const turnCost = (turn: ChatTurn): number =>
+    count(turn.content) + (turn.images ?? []).reduce((sum, image) => sum + imageTokenEstimate(image), 0);
+  const cost = (list: readonly ChatTurn[]): number => list.reduce((sum, turn) => sum + turnCost(turn), 0);
   let start = 0;
   const fixed = cost(system);
   while (start < rest.length - 1 && fixed + cost(rest.slice(start)) > budgetTokens) {

@@ -24,12 +24,21 @@ export interface ModelRecord {
   downloadBytes: Partial<Record<Dtype, number>>;
   gpuMemoryBytes?: number;
   contextWindow: number;
+  /** True when the build has an image encoder that the app loads with it (then `vision` says which files). */
   takesImages: boolean;
   licence: string;
+  /** The image encoder of a build that takes images: loaded with the text model, at its own precision. */
+  vision?: VisionEncoder;
   /** The largest single tensor per dtype: one GPU buffer, so it must fit the adapter's `maxBufferSize`. */
   largestTensorBytes?: Partial<Record<Dtype, number>>;
   /** Present on web-llm (MLC) builds only: what web-llm's app config needs to load it. */
   mlc?: MlcBuild;
+}
+
+/** An image encoder's precision and download size on each GPU path (paired with the text model's path). */
+export interface VisionEncoder {
+  withF16: { dtype: Dtype; bytes?: number };
+  withoutF16: { dtype: Dtype; bytes?: number };
 }
 
 /** MLC quantisations: `q4f16_1` and `q0f16` need `shader-f16`; `q4f32_1` and `q0f32` do not. */
@@ -93,6 +102,8 @@ export interface LoadedModel {
   adapterArchitecture: string;
   /** Reported by the engine itself: true when it runs in a dedicated worker, not on the page's thread. */
   inWorker: boolean;
+  /** The model was loaded with its image encoder and processor, so user turns may carry images. */
+  takesImages: boolean;
   /** Files read from the IndexedDB cache vs fetched from the network during this load. */
   filesFromCache: number;
   filesDownloaded: number;
@@ -100,9 +111,23 @@ export interface LoadedModel {
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';
+
+/** The image types the app keeps: the page re-encodes everything else (or refuses it) before it is stored. */
+export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
+
+/** An image in a user turn, as a base64 `data:` URL of one of IMAGE_MIME_TYPES; the size is in pixels. */
+export interface ImagePart {
+  dataUrl: string;
+  width: number;
+  height: number;
+}
+
 export interface ChatTurn {
   role: ChatRole;
   content: string;
+  /** User turns only, shown before the text; sent only to a model that takes images. */
+  images?: ImagePart[];
 }
 
 export interface GenerationOptions {
@@ -212,6 +237,8 @@ export const ENGINE_ERROR_NAMES = [
   'DownloadFailed',
   'IntegrityMismatch',
   'ImportRejected',
+  'ImagesUnsupported',
+  'ImageUnreadable',
   'ModelNotLoaded',
   'Busy',
   'Aborted',

@@ -1,8 +1,10 @@
 // The only module that touches idb-keyval: conversations and settings in their own IndexedDB store, under
 // versioned keys. Everything read back is validated; a record that does not parse is skipped (and logged), never
-// allowed to break the app, and never overwritten unless the user saves over it.
+// allowed to break the app, and never overwritten unless the user saves over it. A stored image that is not a
+// well-formed image data URL is dropped from its message (the text stays), so nothing else can reach an <img>.
 import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
-import type { ChatMessage, Conversation, Settings } from './types';
+import { checkImageDataUrl } from './images';
+import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
 
 const KEY_INDEX = 'v1:conversation-index';
 const KEY_SETTINGS = 'v1:settings';
@@ -42,6 +44,32 @@ export function isConversation(value: unknown): value is Conversation {
   );
 }
 
+function isStoredImage(value: unknown): value is ChatImage {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.width === 'number' &&
+    typeof value.height === 'number' &&
+    typeof value.dataUrl === 'string' &&
+    checkImageDataUrl(value.dataUrl) === undefined
+  );
+}
+
+/** Keeps only well-formed images; returns how many were dropped. */
+function dropBadImages(conversation: Conversation): number {
+  let dropped = 0;
+  for (const message of conversation.messages) {
+    const images: unknown = message.images;
+    if (images === undefined) continue;
+    const kept = Array.isArray(images) ? images.filter(isStoredImage) : [];
+    dropped += (Array.isArray(images) ? images.length : 1) - kept.length;
+    if (kept.length > 0) message.images = kept;
+    else delete message.images;
+  }
+  return dropped;
+}
+
 export async function loadConversations(): Promise<Conversation[]> {
   const ids = await get<unknown>(KEY_INDEX, appStore());
   if (!Array.isArray(ids)) return [];
@@ -51,6 +79,8 @@ export async function loadConversations(): Promise<Conversation[]> {
   if (conversations.length !== keys.length) {
     console.warn(`[storage] skipped ${keys.length - conversations.length} unreadable conversation(s)`);
   }
+  const droppedImages = conversations.reduce((sum, conversation) => sum + dropBadImages(conversation), 0);
+  if (droppedImages > 0) console.warn(`[storage] left out ${droppedImages} unreadable image(s)`);
   return conversations.sort((a, b) => b.updatedAt - a.updatedAt);
 }
 

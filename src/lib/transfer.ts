@@ -1,9 +1,12 @@
 // Export and import of conversations. The JSON export is versioned and lossless: exporting, clearing and importing
 // it gives back the same bytes on the next export. An imported file is untrusted: every conversation is checked
 // field by field, only known fields are kept, what fails is reported with its reason, and existing conversations
-// are never overwritten (a different conversation with a clashing id is imported under a new id).
+// are never overwritten (a different conversation with a clashing id is imported under a new id). Images travel
+// inside the JSON as data URLs and are checked like everything else (type, base64, magic bytes, size).
+import { MAX_IMAGES_PER_MESSAGE, checkImageDataUrl } from './images';
 import type {
   BlindTurn,
+  ChatImage,
   ChatMessage,
   Conversation,
   MessageStatus,
@@ -12,7 +15,9 @@ import type {
 import { isEngineErrorName, type GenerationMetrics } from './protocol';
 
 export const EXPORT_FORMAT = 'qwen-webgpu-chat/conversations';
-export const EXPORT_VERSION = 1;
+/** Version 2 added images on user messages; version 1 files (no images) are still read. */
+export const EXPORT_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 export interface ImportReport {
@@ -44,7 +49,8 @@ export function exportMarkdown(conversation: Conversation): string {
   if (conversation.systemPrompt) lines.push(`> System: ${conversation.systemPrompt}`, '');
   for (const message of conversation.messages) {
     if (message.role === 'user') {
-      lines.push('## You', '', message.content, '');
+      const images = (message.images ?? []).map((image) => `![${image.name.replace(/[[\]]/g, '')}](${image.dataUrl})`);
+      lines.push('## You', '', ...(images.length > 0 ? [images.join('\n'), ''] : []), message.content, '');
       continue;
     }
     lines.push(`## ${message.modelId || 'Local model'}`, '', message.content, '');
@@ -114,6 +120,32 @@ function checkBlind(value: unknown): BlindTurn | undefined {
   return blind;
 }
 
+const isPixelSize = (value: unknown): value is number => Number.isInteger(value) && Number(value) > 0 && Number(value) <= 16_384;
+
+function checkImage(value: unknown, index: number): Checked<ChatImage> {
+  const where = `image ${index + 1}`;
+  if (!isRecord(value)) return { ok: false, reason: `${where} is not an object` };
+  if (typeof value.id !== 'string' || !value.id) return { ok: false, reason: `${where} has no id` };
+  if (typeof value.name !== 'string') return { ok: false, reason: `${where} has no name` };
+  if (!isPixelSize(value.width) || !isPixelSize(value.height)) return { ok: false, reason: `${where} has no valid size` };
+  if (typeof value.dataUrl !== 'string') return { ok: false, reason: `${where} has no image data` };
+  const problem = checkImageDataUrl(value.dataUrl);
+  if (problem) return { ok: false, reason: `${where}: ${problem}` };
+  return { ok: true, value: { id: value.id, name: value.name.slice(0, 200), dataUrl: value.dataUrl, width: value.width, height: value.height } };
+}
+
+function checkImages(value: unknown): Checked<ChatImage[]> {
+  if (!Array.isArray(value)) return { ok: false, reason: 'images is not a list' };
+  if (value.length > MAX_IMAGES_PER_MESSAGE) return { ok: false, reason: `more than ${MAX_IMAGES_PER_MESSAGE} images` };
+  const images: ChatImage[] = [];
+  for (const [index, raw] of value.entries()) {
+    const checked = checkImage(raw, index);
+    if (!checked.ok) return checked;
+    images.push(checked.value);
+  }
+  return { ok: true, value: images };
+}
+
 function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   const where = `message ${index + 1}`;
   if (!isRecord(value)) return { ok: false, reason: `${where} is not an object` };
@@ -122,7 +154,13 @@ function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   if (typeof value.content !== 'string') return { ok: false, reason: `${where} has no text` };
   if (!isFiniteNumber(value.createdAt)) return { ok: false, reason: `${where} has no date` };
   const message: ChatMessage = { id: value.id, role: value.role, content: value.content, createdAt: value.createdAt };
-  if (value.role === 'user') return { ok: true, value: message };
+  if (value.role === 'user') {
+    if (value.images === undefined) return { ok: true, value: message };
+    const images = checkImages(value.images);
+    if (!images.ok) return { ok: false, reason: `${where}: ${images.reason}` };
+    if (images.value.length > 0) message.images = images.value;
+    return { ok: true, value: message };
+  }
   // An answer that was still streaming when exported can never finish: import it as stopped.
   if (isStatus(value.status)) message.status = value.status === 'streaming' ? 'stopped' : value.status;
   if (typeof value.modelId === 'string') message.modelId = value.modelId;
@@ -136,6 +174,7 @@ function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   const errorName = error?.name;
   if (error && isEngineErrorName(errorName)) message.error = { name: errorName, message: error.message };
   if (isFiniteNumber(value.thinkingMs)) message.thinkingMs = value.thinkingMs;
+  if (Number.isInteger(value.imagesLeftOut) && Number(value.imagesLeftOut) > 0) message.imagesLeftOut = Number(value.imagesLeftOut);
   if (value.remote !== undefined) {
     const remote = checkRemote(value.remote);
     if (!remote.ok) return { ok: false, reason: `${where}: ${remote.reason}` };
@@ -182,8 +221,8 @@ export function parseImport(text: string, existing: readonly Conversation[], new
   if (!isRecord(parsed) || parsed.format !== EXPORT_FORMAT) {
     return { ...report, fileError: 'The file is not a conversation export of this app.' };
   }
-  if (parsed.version !== EXPORT_VERSION) {
-    return { ...report, fileError: `The file is export version ${String(parsed.version)}; this app reads version ${EXPORT_VERSION}.` };
+  if (!READABLE_VERSIONS.includes(parsed.version)) {
+    return { ...report, fileError: `The file is export version ${String(parsed.version)}; this app reads versions 1 and ${EXPORT_VERSION}.` };
   }
   if (!Array.isArray(parsed.conversations)) return { ...report, fileError: 'The file has no conversation list.' };
 

@@ -1,18 +1,29 @@
 // The page's own data types: conversations and settings as stored and shown. Worker-facing types live in
 // protocol.ts; these never cross to the worker except as ChatTurn[].
-import type { GenerationMetrics, GenerationOptions, EngineErrorName, FinishReason, Device } from './protocol';
+import type { GenerationMetrics, GenerationOptions, EngineErrorName, FinishReason, Device, ImagePart } from './protocol';
 import type { RemoteApi, ReasoningEffortSetting as ReasoningEffort } from './remote/openai';
 import type { Price } from './remote/pricing';
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
+
+/** An image in a user message, as stored with the conversation (images.ts makes and checks them). */
+export interface ChatImage extends ImagePart {
+  id: string;
+  /** The file name the user attached, for the label; `pasted image` when it came from the clipboard. */
+  name: string;
+}
 
 export interface ChatMessage {
   id: string;
   role: 'user' | 'assistant';
   content: string;
   createdAt: number;
+  /** User messages only: images sent with the text. */
+  images?: ChatImage[];
   /** Assistant messages only. */
   status?: MessageStatus;
+  /** Images in the conversation that the local model was not shown because it reads text only. */
+  imagesLeftOut?: number;
   modelId?: string;
   device?: Device;
   finishReason?: FinishReason;

@@ -1,6 +1,6 @@
 // Automated accessibility checks with axe-core in real Chromium on the main states of the app (empty, a
-// conversation with Markdown, thinking and an error, a compared and a blind turn), at 1280 and 360 px, in the light
-// and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
+// conversation with Markdown, thinking and an error, a compared and a blind turn, messages with images), at 1280
+// and 360 px, in the light and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
 // best practices, and checks that the layout never scrolls sideways.
 import axe from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { PreviewServer } from 'vite';
 import type { Conversation } from '../../src/lib/types';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
 import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
-import { assistantMessage, conversation, seedConversations, userMessage } from './seed';
+import { assistantMessage, conversation, sampleImage, seedConversations, userMessage, userMessageWithImages } from './seed';
 
 let app: PreviewServer;
 let profile: string;
@@ -77,10 +77,19 @@ function compared(): Conversation {
   ]);
 }
 
+function withImages(): Conversation {
+  return conversation('Pictures', [
+    userMessageWithImages('What is in these pictures?', [sampleImage('garden.png'), sampleImage('receipt.png', undefined, 200, 400)]),
+    assistantMessage('A garden and a receipt.', { metrics: METRICS, device: 'webgpu', imagesLeftOut: 2 }),
+    userMessageWithImages('', [sampleImage('pasted image')]),
+  ]);
+}
+
 const STATES: { name: string; conversations: () => Conversation[] }[] = [
   { name: 'empty', conversations: () => [] },
   { name: 'conversation', conversations: () => [loaded()] },
   { name: 'compare', conversations: () => [compared()] },
+  { name: 'images', conversations: () => [withImages()] },
 ];
 
 interface Finding {

@@ -1,6 +1,7 @@
 // Living in the app: regenerate and edit send the right history, earlier reasoning never goes back to a model, the
 // system prompt is per conversation, rename and search, the Thinking switch sets Qwen's sampling, and export →
-// clear → import gives back byte-identical JSON while a malformed file is reported and changes nothing.
+// clear → import gives back byte-identical JSON (images included) while a malformed file is reported and changes
+// nothing; an imported image reaches the remote model, and the text-only local model says it did not see it.
 // The prompts are observed on the comparison side (a mock OpenAI server records each request's turns), which is
 // built by the same history code as the local side.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -194,12 +195,55 @@ describe('conversations, prompts and transfer', () => {
     expect(sent).not.toContain('<think>');
   });
 
+  it('an imported conversation with an image: the image goes to the remote model, and the text-only local model says it did not see it', async () => {
+    const { page } = session;
+    const png =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const file = path.join(tmpdir(), `image-${Date.now()}.json`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        format: 'qwen-webgpu-chat/conversations',
+        version: 2,
+        conversations: [
+          {
+            id: 'with-image',
+            title: 'Picture chat',
+            createdAt: Date.now() + 20_000,
+            updatedAt: Date.now() + 20_000,
+            messages: [
+              { id: 'u1', role: 'user', content: 'What colour is this?', createdAt: 1, images: [{ id: 'i1', name: 'dot.png', dataUrl: png, width: 1, height: 1 }] },
+              { id: 'a1', role: 'assistant', content: 'Grey.', createdAt: 2, status: 'done' },
+            ],
+          },
+        ],
+      }),
+    );
+    await page.getByTestId('import-conversations').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain('Imported 1 conversation');
+    await page.getByRole('button', { name: 'Picture chat', exact: true }).click();
+    expect(await page.getByTestId('message-images').locator('img').getAttribute('alt')).toBe('Attached image: dot.png');
+    mock.script({ kind: 'ok', text: 'Still grey.' });
+    await sendMessage(page, 'Are you sure?');
+    await waitIdle(page);
+    const first = lastTurns().input[0];
+    expect(first?.role).toBe('user');
+    expect(JSON.parse(first?.content ?? '[]')).toEqual([
+      { type: 'input_image', image_url: png },
+      { type: 'input_text', text: 'What colour is this?' },
+    ]);
+    const note = page.locator('[data-testid="message"][data-role="assistant"]').last().getByTestId('images-left-out');
+    expect(await note.innerText()).toContain('The image in this conversation was not shown to the local model');
+  });
+
   it('export → clear storage → import gives byte-identical JSON; a malformed file is reported and changes nothing', async () => {
     const { page } = session;
     await waitIdle(page);
     const exported = await downloadFrom(page, 'Export all');
     const count = JSON.parse(exported).conversations.length;
-    expect(count).toBe(3);
+    expect(count).toBe(4);
+    // The export carries the imported conversation's image, so the round trip below covers images too.
+    expect(exported).toContain('"dataUrl": "data:image/png;base64,');
 
     await page.evaluate(
       () =>

@@ -1,13 +1,14 @@
 // Rendering of model output in real Chromium, through the built app's real render path (conversations seeded in
 // IndexedDB before the app loads): GFM Markdown with highlighted code and a working Copy button, the thinking block
 // (folded with its duration once the answer came, open when thinking never finished, nothing for an empty block),
-// and an XSS corpus of model output (local and remote answers) from which nothing runs or survives.
+// and an XSS corpus of model output (local and remote answers) from which nothing runs or survives, plus images
+// with hostile names and data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewServer } from 'vite';
 import { FORBIDDEN_TAGS, XSS_PAYLOADS } from '../fixtures/xss-payloads';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
 import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
-import { assistantMessage, conversation, seedConversations, userMessage } from './seed';
+import { assistantMessage, conversation, sampleImage, seedConversations, userMessage, userMessageWithImages } from './seed';
 
 let app: PreviewServer;
 let profile: string;
@@ -185,5 +186,52 @@ describe('XSS corpus as model output', () => {
     if (loadErrors.length) console.warn('[render] resource load errors', JSON.stringify(loadErrors));
     expect(loadErrors.filter((error) => /\/x(?:[?#\s]|$)/.test(error))).toEqual([]);
     expect(session.pageErrors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
+  });
+});
+
+describe('hostile images', () => {
+  it('shows payload names as text, drops stored image data that is not a picture, and runs nothing', async () => {
+    const { page, context } = session;
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const payloadTargets: string[] = [];
+    context.on('request', (request) => {
+      if (/\/x(?:[?#]|$)/.test(new URL(request.url()).pathname)) payloadTargets.push(request.url());
+    });
+    const svg = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__xss=1"/>').toString('base64')}`;
+    const hostileData = ['javascript:window.__xss=1', svg, `${APP_URL}x`, 'data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg=='];
+    const named = XSS_PAYLOADS.slice(0, 10).map((payload) => sampleImage(payload));
+    await seedConversations(page, [
+      conversation('Hostile images', [
+        userMessageWithImages('named', named.slice(0, 4)),
+        assistantMessage('ok'),
+        userMessageWithImages('more names', named.slice(4)),
+        assistantMessage('ok'),
+        userMessageWithImages('bad data', hostileData.map((dataUrl, index) => sampleImage(`bad ${index}`, dataUrl))),
+      ]),
+    ]);
+    await openApp();
+    const images = page.getByTestId('message-images').locator('img');
+    await expect.poll(() => images.count()).toBe(named.length);
+    await page.waitForTimeout(500);
+    const found = await page.evaluate(() => ({
+      sources: Array.from(document.querySelectorAll('[data-testid="message"] img'), (image) => image.getAttribute('src') ?? ''),
+      alts: Array.from(document.querySelectorAll('[data-testid="message"] img'), (image) => image.getAttribute('alt') ?? ''),
+      handlers: Array.from(document.querySelectorAll('[data-testid="message"] *')).flatMap((element) =>
+        Array.from(element.attributes).filter((attribute) => attribute.name.startsWith('on')).map((attribute) => attribute.name),
+      ),
+      flag: Reflect.get(window, '__xss') === undefined ? null : String(Reflect.get(window, '__xss')),
+    }));
+    expect(found.sources.every((source) => source.startsWith('data:image/png;base64,'))).toBe(true);
+    expect(found.alts).toEqual(named.map((image) => `Attached image: ${image.name}`));
+    expect(found.handlers).toEqual([]);
+    expect(found.flag).toBeNull();
+    expect(dialogs).toEqual([]);
+    expect(payloadTargets).toEqual([]);
+    // The message whose images were all bad keeps its text.
+    expect(await page.locator('[data-testid="message"][data-role="user"]').last().innerText()).toContain('bad data');
   });
 });

@@ -3,7 +3,7 @@
 // src/lib/storage.ts (idb-keyval: DB `qwen-chat-app`, store `data`, keys `v1:conversation-index` and
 // `v1:conversation:<id>`). The seeding page is a blank same-origin page served by a route, not the app.
 import type { Page } from 'playwright-core';
-import type { ChatMessage, Conversation } from '../../src/lib/types';
+import type { ChatImage, ChatMessage, Conversation } from '../../src/lib/types';
 import { APP_URL } from './harness';
 
 const SEED_URL = `${APP_URL}__seed__`;
@@ -16,6 +16,18 @@ function nextId(prefix: string): string {
 
 export function userMessage(content: string): ChatMessage {
   return { id: nextId('u'), role: 'user', content, createdAt: Date.now() };
+}
+
+/** A valid 1x1 PNG, enough for render and accessibility checks (the image tests draw real pictures). */
+const ONE_PIXEL_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+export function sampleImage(name = 'photo.png', dataUrl = ONE_PIXEL_PNG, width = 320, height = 240): ChatImage {
+  return { id: nextId('i'), name, dataUrl, width, height };
+}
+
+export function userMessageWithImages(content: string, images: ChatImage[]): ChatMessage {
+  return { ...userMessage(content), images };
 }
 
 export function assistantMessage(content: string, extra: Partial<ChatMessage> = {}): ChatMessage {

@@ -98,9 +98,14 @@ describe('CATALOG records', () => {
     },
   );
 
-  it('keeps the q4 (fp32 embedding) download larger than q4f16 for every build', () => {
+  it('keeps the q4 (fp32 embedding) text model larger than q4f16 for every build', () => {
+    // The vision encoders are paired per path (fp16 beside q4f16 on the 0.8B build), so compare the text path only.
+    const textBytes = (record: ModelRecord, dtype: 'q4' | 'q4f16'): number => {
+      const vision = dtype === 'q4' ? record.vision?.withoutF16.bytes : record.vision?.withF16.bytes;
+      return (record.downloadBytes[dtype] ?? Number.NaN) - (vision ?? 0);
+    };
     for (const record of CATALOG) {
-      expect(record.downloadBytes.q4 ?? 0).toBeGreaterThan(record.downloadBytes.q4f16 ?? Infinity);
+      expect(textBytes(record, 'q4'), record.id).toBeGreaterThan(textBytes(record, 'q4f16'));
     }
   });
 
@@ -109,10 +114,23 @@ describe('CATALOG records', () => {
     expect(byId('qwen3-1.7b-onnx').downloadBytes.q4f16).toBe(1_435_197_005);
     expect(byId('qwen3-1.7b-onnx').downloadBytes.q4).toBe(2_147_212_861 + 9_127_907);
     expect(byId('qwen3-4b-onnx').downloadBytes.q4f16).toBe(2_842_047_473);
-    expect(byId('qwen3.5-0.8b-onnx-opt').downloadBytes.q4f16).toBe(602_720_242);
-    // Summed here from per-file sizes and equal to the total a second public source gives.
-    expect(byId('qwen3.5-2b-onnx-opt').downloadBytes.q4f16).toBe(1_402_850_762);
-    expect(byId('qwen3.5-4b-onnx-opt').downloadBytes.q4f16).toBe(2_820_835_865);
+    // Qwen3.5: the text path (the 2B figure is summed here from per-file sizes and equals the total a second public
+    // source gives) plus the vision encoder that is loaded with it.
+    expect(byId('qwen3.5-0.8b-onnx-opt').downloadBytes.q4f16).toBe(602_720_242 + 187_476 + 204_798_464);
+    expect(byId('qwen3.5-0.8b-onnx-opt').downloadBytes.q4).toBe(
+      857 + 162_897_920 + 576_621 + 483_655_680 + 2_849 + 248 + 9_161 + 19_226_111 + 185_278 + 68_267_008,
+    );
+    expect(byId('qwen3.5-2b-onnx-opt').downloadBytes.q4f16).toBe(1_402_850_762 + 394_142 + 196_945_920);
+    expect(byId('qwen3.5-4b-onnx-opt').downloadBytes.q4f16).toBe(2_820_835_865 + 394_142 + 198_159_360);
+  });
+
+  it('pairs every Qwen3.5 build with a vision encoder that runs without shader-f16 on the fallback path', () => {
+    for (const record of CATALOG) {
+      expect(record.vision !== undefined, record.id).toBe(record.takesImages);
+      if (!record.vision) continue;
+      expect(isF16Dtype(record.vision.withoutF16.dtype), record.id).toBe(false);
+      expect(record.vision.withF16.bytes, record.id).toBeGreaterThan(0);
+    }
   });
 
   it('orders builds by size within a family', () => {

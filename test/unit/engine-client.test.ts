@@ -125,6 +125,7 @@ class FakeApi implements WorkerApi {
       dtype: 'q4f16',
       adapterArchitecture: 'fake',
       inWorker: true,
+      takesImages: false,
       filesFromCache: 0,
       filesDownloaded: 1,
       loadMs: 1,

@@ -142,7 +142,7 @@ describe('toEngineError', () => {
 describe('isEngineErrorName', () => {
   it('accepts exactly the protocol’s closed set', () => {
     for (const name of ENGINE_ERROR_NAMES) expect(isEngineErrorName(name), name).toBe(true);
-    expect(ENGINE_ERROR_NAMES).toHaveLength(13);
+    expect(ENGINE_ERROR_NAMES).toHaveLength(15);
   });
 
   it('rejects other strings and non-strings', () => {

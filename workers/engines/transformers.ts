@@ -3,14 +3,21 @@
 // time): files come from the request's base URL, are cached in our IndexedDB weight store, and ONNX Runtime's wasm
 // is served by the app itself, never a CDN. On wasm a generation step never yields to the worker's event loop, so
 // the model's forward is wrapped to yield once per step: that is what lets an interrupt arrive mid-answer.
+// A build whose config names an image-text architecture (Qwen3.5 with a vision_config) is loaded whole, with its
+// image encoder and processor, so its user turns can carry images; every other build loads as a causal LM.
 import {
+  AutoConfig,
   AutoModelForCausalLM,
+  AutoModelForImageTextToText,
+  AutoProcessor,
   AutoTokenizer,
   InterruptableStoppingCriteria,
   LogLevel,
   env,
+  type PretrainedConfig,
   type PreTrainedModel,
   type PreTrainedTokenizer,
+  type Processor,
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type {
@@ -27,6 +34,7 @@ import type {
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
 import { GenerationClock } from '../metrics';
+import { multimodalInputs, textInputs } from './chat-inputs';
 import type { Engine } from './engine';
 import { LoadProgressTracker } from './transformers-progress';
 import { TokenStreamer } from './token-streamer';
@@ -35,6 +43,15 @@ interface Loaded {
   info: LoadedModel;
   tokenizer: PreTrainedTokenizer;
   model: PreTrainedModel;
+  /** Present when the model takes images: it renders the prompt and turns images into pixel values. */
+  processor?: Processor;
+}
+
+/** Architectures whose ONNX exports ship a vision encoder that transformers.js runs as image-text-to-text. */
+const IMAGE_TEXT_MODEL_TYPES: ReadonlySet<string> = new Set(['qwen3_5', 'qwen3_5_moe']);
+
+export function isImageTextConfig(config: PretrainedConfig): boolean {
+  return IMAGE_TEXT_MODEL_TYPES.has(config.model_type ?? '') && 'vision_config' in config;
 }
 
 interface Running {
@@ -74,6 +91,13 @@ export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
     throw engineError('ShaderF16Missing', `${request.record.id} has no build without f16`);
   }
   return dtype;
+}
+
+/** The image encoder's precision: the record's own pairing with the text path, or the text precision itself. */
+export function pickVisionDtype(request: LoadRequest, textDtype: Dtype): Dtype {
+  const vision = request.record.vision;
+  if (!vision) return textDtype;
+  return textDtype === request.record.dtypes.withF16 ? vision.withF16.dtype : vision.withoutF16.dtype;
 }
 
 export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {
@@ -119,8 +143,21 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     env.remotePathTemplate = base.pathname.replace(/^\//, '');
     env.customCache = store.forModel(record.repo, filesBaseUrl, { onHit: (file) => tracker.cacheHit(file) });
 
-    const tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
-    const model = await AutoModelForCausalLM.from_pretrained(record.repo, { device, dtype, progress_callback });
+    const config = await AutoConfig.from_pretrained(record.repo, { progress_callback });
+    let tokenizer: PreTrainedTokenizer;
+    let model: PreTrainedModel;
+    let processor: Processor | undefined;
+    if (isImageTextConfig(config)) {
+      processor = await AutoProcessor.from_pretrained(record.repo, { progress_callback });
+      if (!processor.tokenizer) throw engineError('Unknown', `${record.repo} has a processor without a tokenizer`);
+      tokenizer = processor.tokenizer;
+      const vision = pickVisionDtype(request, dtype);
+      const dtypes = { embed_tokens: dtype, decoder_model_merged: dtype, vision_encoder: vision };
+      model = await AutoModelForImageTextToText.from_pretrained(record.repo, { config, device, dtype: dtypes, progress_callback });
+    } else {
+      tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
+      model = await AutoModelForCausalLM.from_pretrained(record.repo, { config, device, dtype, progress_callback });
+    }
 
     if (device === 'webgpu') await watchDevice();
     else yieldBeforeEachStep(model);
@@ -136,11 +173,12 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       dtype,
       adapterArchitecture: device === 'wasm' ? 'CPU' : gpu.architecture,
       inWorker: isWorkerThread(),
+      takesImages: processor !== undefined,
       filesFromCache: tracker.filesFromCache,
       filesDownloaded: tracker.filesDownloaded,
       loadMs: performance.now() - startedAt,
     };
-    loaded = { info, tokenizer, model };
+    loaded = processor ? { info, tokenizer, model, processor } : { info, tokenizer, model };
     tracker.setPhase('ready');
     return info;
   }
@@ -149,18 +187,15 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     if (deviceLost) throw engineError('DeviceLost', deviceLost);
     if (!loaded) throw engineError('ModelNotLoaded');
     if (running) throw engineError('Busy');
-    const { tokenizer, model, info } = loaded;
+    const { tokenizer, model, info, processor } = loaded;
     const { options } = request;
     const stopping = new InterruptableStoppingCriteria();
     running = { requestId: request.requestId, stopping };
     try {
-      const templateOptions = {
-        add_generation_prompt: true,
-        return_dict: true as const,
-        // Qwen's template reads this flag; transformers.js passes unknown options through to the template.
-        enable_thinking: options.enableThinking,
-      };
-      const inputs = tokenizer.apply_chat_template(request.messages, templateOptions);
+      const template = { enableThinking: options.enableThinking };
+      const inputs = processor
+        ? await multimodalInputs(processor, request.messages, template)
+        : textInputs(tokenizer, request.messages, template);
       const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
       const clock = new GenerationClock();
       const streamer = new TokenStreamer(tokenizer, (text, tokenProduced) => {

@@ -203,6 +203,8 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
         dtype,
         adapterArchitecture: gpu.architecture,
         inWorker: typeof window === 'undefined' && 'WorkerGlobalScope' in globalThis,
+        // web-llm's Qwen3 and Qwen3.5 builds are compiled text-only.
+        takesImages: false,
         filesFromCache: fromNetwork ? 0 : shards,
         filesDownloaded: fromNetwork ? shards : 0,
         loadMs: performance.now() - startedAt,
@@ -219,6 +221,7 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
     if (lost) throw lost;
     if (!loaded) throw engineError('ModelNotLoaded');
     if (running) throw engineError('Busy');
+    if (request.messages.some((turn) => (turn.images?.length ?? 0) > 0)) throw engineError('ImagesUnsupported');
     const { engine, info } = loaded;
     const { options } = request;
     const current: Running = { requestId: request.requestId, interrupted: false, engine };

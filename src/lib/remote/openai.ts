@@ -101,13 +101,27 @@ function validCap(cap: number | undefined): cap is number {
   return cap !== undefined && Number.isInteger(cap) && cap > 0;
 }
 
+/** A Responses API turn: plain text, or for a user turn with images, the images then the text as content parts. */
+function responsesInput(turn: ChatTurn): Record<string, unknown> {
+  if (!turn.images?.length) return { role: turn.role, content: turn.content };
+  const images = turn.images.map((image) => ({ type: 'input_image', image_url: image.dataUrl }));
+  return { role: turn.role, content: [...images, { type: 'input_text', text: turn.content }] };
+}
+
+/** A Chat Completions message, with images as `image_url` parts the same way. */
+function chatMessage(turn: ChatTurn): Record<string, unknown> {
+  if (!turn.images?.length) return { role: turn.role, content: turn.content };
+  const images = turn.images.map((image) => ({ type: 'image_url', image_url: { url: image.dataUrl } }));
+  return { role: turn.role, content: [...images, { type: 'text', text: turn.content }] };
+}
+
 /** Responses API: system turns become `instructions`; the rest is `input`. `store: false` keeps the answer off
  * OpenAI's stored-responses list, which a private-by-default app should not fill. */
 export function responsesBody(settings: RemoteSettings, turns: readonly ChatTurn[]): Record<string, unknown> {
   const system = turns.filter((turn) => turn.role === 'system').map((turn) => turn.content);
   const body: Record<string, unknown> = {
     model: settings.model,
-    input: turns.filter((turn) => turn.role !== 'system').map((turn) => ({ role: turn.role, content: turn.content })),
+    input: turns.filter((turn) => turn.role !== 'system').map(responsesInput),
     stream: true,
     store: false,
   };
@@ -121,7 +135,7 @@ export function responsesBody(settings: RemoteSettings, turns: readonly ChatTurn
 export function chatBody(settings: RemoteSettings, turns: readonly ChatTurn[]): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: settings.model,
-    messages: turns.map((turn) => ({ role: turn.role, content: turn.content })),
+    messages: turns.map(chatMessage),
     stream: true,
     stream_options: { include_usage: true },
   };

@@ -4,14 +4,14 @@
 // and once more when both end, so a reload loses at most the last moment.
 import { toEngineFailure, type EngineClient } from '../engine-client';
 import { FrameBatcher } from '../frame-batcher';
-import { buildTurns, trimToContext, type Side } from '../history';
+import { buildTurns, countImages, trimToContext, type Side } from '../history';
 import type { ChatTurn } from '../protocol';
 import { RemoteError } from '../remote/errors';
 import { streamRemote } from '../remote/openai';
 import { costUsd } from '../remote/pricing';
 import { deleteConversation, loadConversations, saveConversation } from '../storage';
 import { exportJson, exportMarkdown, parseImport, type ImportReport } from '../transfer';
-import type { BlindChoice, ChatMessage, Conversation, RemoteAnswer } from '../types';
+import type { BlindChoice, ChatImage, ChatMessage, Conversation, RemoteAnswer } from '../types';
 import type { CompareState } from './compare.svelte';
 import type { ModelManager } from './model-manager.svelte';
 import type { SettingsState } from './settings.svelte';
@@ -40,9 +40,10 @@ function newId(): string {
   return crypto.randomUUID();
 }
 
-function titleFrom(text: string): string {
+function titleFrom(text: string, images: number): string {
   const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat';
+  if (line.length > 60) return `${line.slice(0, 57)}…`;
+  return line || (images > 0 ? 'Image' : 'New chat');
 }
 
 function incompleteNotice(reason: 'cut' | 'max_output_tokens' | 'content_filter' | undefined): RemoteAnswer['error'] {
@@ -92,6 +93,10 @@ export class ChatSession {
   get canSend(): boolean {
     return !this.streaming && this.#deps.models.status === 'ready';
   }
+  /** The loaded model has an image encoder, so a message may carry images. */
+  get takesImages(): boolean {
+    return this.#deps.models.status === 'ready' && (this.#deps.models.loaded?.takesImages ?? false);
+  }
 
   async restore(): Promise<void> {
     try {
@@ -135,11 +140,15 @@ export class ChatSession {
     await this.#save(conversation);
   }
 
-  async send(text: string): Promise<void> {
+  /** Sends a message; images go with it only when the loaded model takes them (the composer enforces that). */
+  async send(text: string, images: readonly ChatImage[] = []): Promise<void> {
     const content = text.trim();
-    if (!content || !this.canSend) return;
-    const conversation = this.#ensureConversation(content);
-    conversation.messages.push({ id: newId(), role: 'user', content, createdAt: Date.now() });
+    const attached = this.takesImages ? [...images] : [];
+    if ((!content && attached.length === 0) || !this.canSend) return;
+    const conversation = this.#ensureConversation(content, attached.length);
+    const message: ChatMessage = { id: newId(), role: 'user', content, createdAt: Date.now() };
+    if (attached.length > 0) message.images = attached;
+    conversation.messages.push(message);
     await this.#answer(conversation);
   }
 
@@ -157,10 +166,10 @@ export class ChatSession {
   async editAndRerun(messageId: string, text: string): Promise<void> {
     const conversation = this.current;
     const content = text.trim();
-    if (!conversation || !content || !this.canSend) return;
+    if (!conversation || !this.canSend) return;
     const index = conversation.messages.findIndex((message) => message.id === messageId && message.role === 'user');
     const message = conversation.messages[index];
-    if (!message) return;
+    if (!message || (!content && !message.images?.length)) return;
     message.content = content;
     conversation.messages.splice(index + 1);
     await this.#answer(conversation);
@@ -233,8 +242,15 @@ export class ChatSession {
     if (!answer) return;
     const { generation, contextTokens } = settings.value;
     const systemPrompt = conversation.systemPrompt ?? settings.value.systemPrompt;
+    // The remote model always takes images; the local one only when it was loaded with an image encoder.
+    const localImages = models.loaded?.takesImages ?? false;
+    const leftOut = localImages ? 0 : countImages(history);
+    if (leftOut > 0) answer.imagesLeftOut = leftOut;
     const turnsFor = (side: Side): ChatTurn[] =>
-      trimToContext(buildTurns(systemPrompt, history, side), contextTokens - generation.maxNewTokens);
+      trimToContext(
+        buildTurns(systemPrompt, history, side, { images: side === 'remote' || localImages }),
+        contextTokens - generation.maxNewTokens,
+      );
     await this.#save(conversation);
     await Promise.all([
       this.#streamLocal(conversation, answer, turnsFor('local')),
@@ -329,13 +345,13 @@ export class ChatSession {
     }
   }
 
-  #ensureConversation(firstMessage: string): Conversation {
+  #ensureConversation(firstMessage: string, images: number): Conversation {
     const existing = this.current;
     if (existing) return existing;
     const now = Date.now();
     const created: Conversation = {
       id: newId(),
-      title: titleFrom(firstMessage),
+      title: titleFrom(firstMessage, images),
       createdAt: now,
       updatedAt: now,
       systemPrompt: this.#deps.settings.value.systemPrompt,
