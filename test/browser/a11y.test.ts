@@ -3,28 +3,13 @@
 // and 360 px, in the light and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
 // best practices, and checks that the layout never scrolls sideways.
 import axe from 'axe-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/lib/types';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
-import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
+import { APP_URL, useStack } from './harness';
 import { assistantMessage, conversation, sampleImage, seedConversations, userMessage, userMessageWithImages } from './seed';
 
-let app: PreviewServer;
-let profile: string;
-let session: BrowserSession;
-
-beforeAll(async () => {
-  app = await startApp();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
-});
-
-afterAll(async () => {
-  await session?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
-});
+const stack = useStack({ webgpu: true });
 
 const METRICS = {
   promptTokens: 14,
@@ -100,7 +85,7 @@ interface Finding {
 }
 
 async function runAxe(): Promise<{ violations: Finding[]; passed: string[] }> {
-  const { page } = session;
+  const { page } = stack.session;
   await page.addScriptTag({ content: axe.source });
   return page.evaluate(async () => {
     const api: unknown = Reflect.get(window, 'axe');
@@ -139,7 +124,7 @@ describe('axe-core on the main states', () => {
     for (const width of [1280, 360]) {
       for (const colorScheme of ['light', 'dark'] as const) {
         it(`${state.name} at ${width} px, ${colorScheme}`, async () => {
-          const { page } = session;
+          const { page } = stack.session;
           await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
           await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
           await seedConversations(page, state.conversations());

@@ -1,9 +1,7 @@
 // The foundation journey in real headless Chromium on WebGPU (SwiftShader), against the built app: first visit and a
 // streamed answer from the Worker, Stop, a reload with the mirror unreachable, and a download cut half way. The
 // steps share one persistent profile, so they run in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
-import type { ModelMirror } from '../fixtures/model-mirror';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import {
   APP_URL,
@@ -12,43 +10,27 @@ import {
   removeProfileDir,
   sendMessage,
   setAnswerSettings,
-  startApp,
-  startMirror,
-  stopApp,
+  useStack,
   useTinyModel,
   waitForAnswer,
   waitForModelReady,
-  type BrowserSession,
 } from './harness';
+
+const stack = useStack({ webgpu: true, mirror: true });
 
 const MODEL_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 
-let app: PreviewServer;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
 const figures: Record<string, number | string> = {};
 
-beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
-});
-
 afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
   console.info('[browser figures]', JSON.stringify(figures));
 });
 
 describe('chat journey on WebGPU in a Worker', () => {
   it('first visit: downloads the tiny model with progress to 100% and streams a real answer from the worker', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
-    await useTinyModel(page, mirror.url, TINY_REPO, 24);
+    await useTinyModel(page, stack.mirror.url, TINY_REPO, 24);
 
     const loadStarted = Date.now();
     await page.getByRole('button', { name: 'Load model' }).click();
@@ -59,7 +41,7 @@ describe('chat journey on WebGPU in a Worker', () => {
     await expect.poll(() => page.getByTestId('load-progress').getAttribute('data-percent')).toBe('100%');
     expect(await page.getByTestId('loaded-device').innerText()).toBe('webgpu');
     expect(await page.getByTestId('model-ready').innerText()).toContain('in a worker');
-    const fetched = mirror.requests.filter((line) => line.startsWith('GET '));
+    const fetched = stack.mirror.requests.filter((line) => line.startsWith('GET '));
     for (const file of MODEL_FILES) expect(fetched.some((line) => line.endsWith(`/${TINY_REPO}/${file}`))).toBe(true);
 
     // Record every state the answer passes through, to prove it streamed rather than arriving whole.
@@ -99,7 +81,7 @@ describe('chat journey on WebGPU in a Worker', () => {
   });
 
   it('Stop mid-answer keeps the partial answer and leaves the app ready for the next message', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await setAnswerSettings(page, { maxNewTokens: 400 });
     await sendMessage(page, 'Tell me a long story.');
     const streaming = page.locator('[data-testid="message"][data-role="assistant"][data-status="streaming"]');
@@ -121,19 +103,19 @@ describe('chat journey on WebGPU in a Worker', () => {
   });
 
   it('reload with the mirror unreachable loads the model from IndexedDB, answers, and keeps the conversation', async () => {
-    const before = await session.page.locator('[data-testid="message"]').count();
+    const before = await stack.session.page.locator('[data-testid="message"]').count();
     let mirrorRequests = 0;
-    mirror.setBlocked(true);
-    mirror.clearRequests();
+    stack.mirror.setBlocked(true);
+    stack.mirror.clearRequests();
 
     // Close the browser entirely and come back with the same profile, as a user returning later would.
-    await session.close();
-    session = await openBrowser(profile, { webgpu: true });
-    await session.context.route(`${mirror.url}**`, async (route) => {
+    await stack.session.close();
+    stack.session = await openBrowser(stack.profile, { webgpu: true });
+    await stack.session.context.route(`${stack.mirror.url}**`, async (route) => {
       mirrorRequests += 1;
       await route.abort('internetdisconnected');
     });
-    const reloaded = session.page;
+    const reloaded = stack.session.page;
     const loadStarted = Date.now();
     await reloaded.goto(APP_URL);
     await waitForModelReady(reloaded);
@@ -146,8 +128,8 @@ describe('chat journey on WebGPU in a Worker', () => {
     expect(answer.status).toBe('done');
     expect(answer.content.length).toBeGreaterThan(0);
     expect(mirrorRequests).toBe(0);
-    expect(mirror.requests).toEqual([]);
-    mirror.setBlocked(false);
+    expect(stack.mirror.requests).toEqual([]);
+    stack.mirror.setBlocked(false);
   });
 
   it('a download cut half way shows a clear error, and Retry fetches only what is missing', async () => {
@@ -156,21 +138,21 @@ describe('chat journey on WebGPU in a Worker', () => {
     try {
       const { page } = fresh;
       await page.goto(APP_URL);
-      await useTinyModel(page, mirror.url, TINY_REPO, 8);
-      mirror.clearRequests();
-      mirror.cutNextDownload('onnx/model.onnx');
+      await useTinyModel(page, stack.mirror.url, TINY_REPO, 8);
+      stack.mirror.clearRequests();
+      stack.mirror.cutNextDownload('onnx/model.onnx');
       await page.getByRole('button', { name: 'Load model' }).click();
       const error = page.getByTestId('load-error');
       await error.waitFor({ timeout: 120_000 });
       expect(await error.getAttribute('data-error-name')).toBe('DownloadFailed');
       expect(await error.innerText()).toContain('Retry');
-      const firstTry = mirror.requests.filter((line) => line.startsWith('GET '));
+      const firstTry = stack.mirror.requests.filter((line) => line.startsWith('GET '));
       expect(firstTry.some((line) => line.endsWith('/tokenizer.json'))).toBe(true);
 
-      mirror.clearRequests();
+      stack.mirror.clearRequests();
       await page.getByRole('button', { name: 'Retry' }).click();
       await waitForModelReady(page);
-      const retried = mirror.requests.filter((line) => line.startsWith('GET '));
+      const retried = stack.mirror.requests.filter((line) => line.startsWith('GET '));
       expect(retried.some((line) => line.endsWith('/onnx/model.onnx'))).toBe(true);
       for (const stored of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json']) {
         expect(retried.filter((line) => line.endsWith(`/${TINY_REPO}/${stored}`))).toEqual([]);

@@ -3,55 +3,30 @@
 // completes; the key goes nowhere but the endpoint and is stored only when the user asks; blind voting and export.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
 import type { Page } from 'playwright-core';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_REPO } from '../fixtures/paths';
-import {
-  APP_URL,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
-  sendMessage,
-  startApp,
-  startMirror,
-  stopApp,
-  useTinyModel,
-  waitForAnswer,
-  waitForModelReady,
-  type BrowserSession,
-} from './harness';
+import { APP_URL, sendMessage, useStack, useTinyModel, waitForAnswer, waitForModelReady } from './harness';
+
+const stack = useStack({ webgpu: true, mirror: true });
 
 const API_KEY = 'sk-test-4f9c2b7e1a';
 const OPENAI_PORT = Number(process.env.TEST_OPENAI_PORT ?? 8091);
 
-let app: PreviewServer;
-let mirror: ModelMirror;
 let mock: MockOpenAI;
-let profile: string;
-let session: BrowserSession;
 const seenRequests: { url: string; headers: Record<string, string>; body: string }[] = [];
 const consoleLines: string[] = [];
 
 beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
   mock = await startMockOpenAI({ port: OPENAI_PORT });
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
-  session.context.on('request', (request) => {
+  stack.session.context.on('request', (request) => {
     seenRequests.push({ url: request.url(), headers: request.headers(), body: request.postData() ?? '' });
   });
-  session.page.on('console', (message) => consoleLines.push(message.text()));
+  stack.session.page.on('console', (message) => consoleLines.push(message.text()));
 });
 
 afterAll(async () => {
-  await session?.close();
   await mock?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
 });
 
 async function openCompareSettings(page: Page): Promise<void> {
@@ -106,9 +81,9 @@ async function dumpStorage(page: Page): Promise<string> {
 
 describe('compare with GPT-5.2 (mock)', () => {
   it('without a key only the local model answers, with a hint and no error', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
-    await useTinyModel(page, mirror.url, TINY_REPO, 10);
+    await useTinyModel(page, stack.mirror.url, TINY_REPO, 10);
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModelReady(page);
     await page.getByRole('switch', { name: /Compare with/ }).check();
@@ -121,7 +96,7 @@ describe('compare with GPT-5.2 (mock)', () => {
   });
 
   it('streams both answers side by side with speed, tokens and cost', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
@@ -171,7 +146,7 @@ describe('compare with GPT-5.2 (mock)', () => {
   });
 
   it('each remote failure shows its message on the remote side while the local answer completes', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const cases = [
       { scenario: { kind: 'status', status: 401 } as const, name: 'RemoteAuth', words: /key/i },
       { scenario: { kind: 'status', status: 429, retryAfterSeconds: 7 } as const, name: 'RemoteRateLimit', words: /7 s/ },
@@ -195,7 +170,7 @@ describe('compare with GPT-5.2 (mock)', () => {
   });
 
   it('stops the remote side on its own while the local side finishes', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     mock.script({ kind: 'ok', text: 'one two three four five six seven eight nine ten eleven twelve', chunks: 12, delayMs: 700 });
     await sendMessage(page, 'Slow remote please');
     const live = page.locator('[data-testid="remote-content"][data-status="streaming"]');
@@ -207,7 +182,7 @@ describe('compare with GPT-5.2 (mock)', () => {
   });
 
   it('the key goes only to the endpoint, is stored only when remembered, and never reaches the console', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const carrying = seenRequests.filter((request) =>
       [request.url, request.body, ...Object.values(request.headers)].some((text) => text.includes(API_KEY)),
     );
@@ -228,7 +203,7 @@ describe('compare with GPT-5.2 (mock)', () => {
   });
 
   it('blind mode hides the names until the vote, keeps a tally and exports it', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await openCompareSettings(page);
     await page.getByLabel(/Blind mode/).check();
     mock.script({ kind: 'ok', text: 'A blind answer.', chunks: 3, delayMs: 20 });

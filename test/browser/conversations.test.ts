@@ -9,46 +9,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_REPO } from '../fixtures/paths';
-import {
-  APP_URL,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
-  sendMessage,
-  startApp,
-  startMirror,
-  stopApp,
-  useTinyModel,
-  waitForModelReady,
-  type BrowserSession,
-} from './harness';
+import { APP_URL, sendMessage, useStack, useTinyModel, waitForModelReady } from './harness';
+
+const stack = useStack({ webgpu: true, mirror: true });
 
 const OPENAI_PORT = Number(process.env.TEST_OPENAI_PORT ?? 8091);
 
-let app: PreviewServer;
-let mirror: ModelMirror;
 let mock: MockOpenAI;
-let profile: string;
-let session: BrowserSession;
 
 beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
   mock = await startMockOpenAI({ port: OPENAI_PORT });
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
 });
 
 afterAll(async () => {
-  await session?.close();
   await mock?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
 });
 
 /** The chat turns of the last request the mock received (Responses API: `instructions` + `input`). */
@@ -78,9 +54,9 @@ async function downloadFrom(page: Page, button: string): Promise<string> {
 
 describe('conversations, prompts and transfer', () => {
   it('regenerate resends the same history; edit re-runs from the edited question', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
-    await useTinyModel(page, mirror.url, TINY_REPO, 4);
+    await useTinyModel(page, stack.mirror.url, TINY_REPO, 4);
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModelReady(page);
     await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
@@ -119,7 +95,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('the system prompt belongs to the conversation and reaches the model', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.getByRole('button', { name: 'System prompt' }).click();
     await page.getByLabel('System prompt for this conversation').fill('Answer like a pirate.');
     await page.locator('form.system-prompt').getByRole('button', { name: 'Save' }).click();
@@ -136,7 +112,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('renames and searches conversations', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.getByRole('button', { name: 'Rename conversation “A fresh start”' }).click();
     await page.getByLabel('New title').fill('Renamed chat');
     await page.getByLabel('New title').press('Enter');
@@ -150,7 +126,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('the Thinking switch applies Qwen’s sampling for each mode', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const details = page.locator('details', { hasText: 'Answer settings' });
     if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Answer settings' }).click();
     await page.getByRole('switch', { name: 'Thinking' }).check();
@@ -162,7 +138,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('earlier reasoning is never sent back to a model', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const file = path.join(tmpdir(), `thinking-${Date.now()}.json`);
     await writeFile(
       file,
@@ -196,7 +172,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('an imported conversation with an image: the image goes to the remote model, and the text-only local model says it did not see it', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const png =
       'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
     const file = path.join(tmpdir(), `image-${Date.now()}.json`);
@@ -237,7 +213,7 @@ describe('conversations, prompts and transfer', () => {
   });
 
   it('export → clear storage → import gives byte-identical JSON; a malformed file is reported and changes nothing', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await waitIdle(page);
     const exported = await downloadFrom(page, 'Export all');
     const count = JSON.parse(exported).conversations.length;

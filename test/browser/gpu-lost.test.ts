@@ -1,47 +1,22 @@
 // The GPU device is lost mid-answer (a real GPUDevice.destroy() on the device ONNX Runtime uses, inside the
 // worker): the answer keeps what arrived and says what happened, the conversation survives, and Retry brings the
 // model back from IndexedDB on a fresh worker.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
-import type { ModelMirror } from '../fixtures/model-mirror';
+import { expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import {
   APP_URL,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
   sendMessage,
   setAnswerSettings,
-  startApp,
-  startMirror,
-  stopApp,
+  useStack,
   useTinyModel,
   waitForAnswer,
   waitForModelReady,
-  type BrowserSession,
 } from './harness';
 
-let app: PreviewServer;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
-
-beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
-});
+const stack = useStack({ webgpu: true, mirror: true });
 
 it('a GPU lost mid-answer gives a clear error, keeps the partial answer, and Retry recovers', async () => {
-  const { page } = session;
+  const { page } = stack.session;
   const workerStarted = page.waitForEvent('worker');
   await page.goto(APP_URL);
   const worker = await workerStarted;
@@ -54,7 +29,7 @@ it('a GPU lost mid-answer gives a clear error, keeps the partial answer, and Ret
       return device;
     };
   });
-  await useTinyModel(page, mirror.url, TINY_REPO, 300);
+  await useTinyModel(page, stack.mirror.url, TINY_REPO, 300);
   await page.getByRole('button', { name: 'Load model' }).click();
   await waitForModelReady(page);
 
@@ -77,10 +52,10 @@ it('a GPU lost mid-answer gives a clear error, keeps the partial answer, and Ret
   await loadError.waitFor();
   expect(await loadError.getAttribute('data-error-name')).toBe('DeviceLost');
 
-  mirror.clearRequests();
+  stack.mirror.clearRequests();
   await page.getByRole('button', { name: 'Retry' }).click();
   await waitForModelReady(page);
-  expect(mirror.requests.filter((line) => line.startsWith('GET '))).toEqual([]);
+  expect(stack.mirror.requests.filter((line) => line.startsWith('GET '))).toEqual([]);
   await setAnswerSettings(page, { maxNewTokens: 6 });
   await sendMessage(page, 'Are you back?');
   expect((await waitForAnswer(page)).status).toBe('done');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { startModelMirror, type ModelMirror } from '../fixtures/model-mirror';
 import { GENERATED_MODELS_DIR } from '../fixtures/paths';
 
@@ -90,6 +91,66 @@ export async function openBrowser(profileDir: string, options: BrowserOptions): 
     pageErrors.push(message.text().startsWith('Failed to load resource') && url ? `${message.text()} ${url}` : message.text());
   });
   return { context, page, pageErrors, close: () => context.close() };
+}
+
+export interface StackOptions extends BrowserOptions {
+  /** Serve the generated models on the localhost mirror too. */
+  mirror?: boolean;
+}
+
+/**
+ * What most browser test files run against: the built app, the model mirror if asked for, a fresh persistent profile
+ * and Chromium on it. Started before the file's tests and torn down after them (a file's own hooks, registered
+ * after this call, run inside that span). A test that restarts the browser assigns `session`; one that takes the
+ * app server away calls `stopApp()`.
+ */
+export interface Stack {
+  readonly mirror: ModelMirror;
+  readonly profile: string;
+  session: BrowserSession;
+  stopApp(): Promise<void>;
+}
+
+export function useStack(options: StackOptions): Stack {
+  let app: PreviewServer | undefined;
+  let mirror: ModelMirror | undefined;
+  let profile: string | undefined;
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    app = await startApp();
+    if (options.mirror) mirror = await startMirror();
+    profile = await newProfileDir();
+    session = await openBrowser(profile, options);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await mirror?.close();
+    if (app) await stopApp(app);
+    if (profile) await removeProfileDir(profile);
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not running: use the stack inside tests and hooks`);
+    return value;
+  };
+  return {
+    get mirror() {
+      return started(mirror, options.mirror ? 'the model mirror' : 'the model mirror (pass { mirror: true })');
+    },
+    get profile() {
+      return started(profile, 'the browser profile');
+    },
+    get session() {
+      return started(session, 'the browser');
+    },
+    set session(next: BrowserSession) {
+      session = next;
+    },
+    async stopApp() {
+      const running = app;
+      app = undefined;
+      if (running) await stopApp(running);
+    },
+  };
 }
 
 /** Points the app at the mirror, adds the tiny model, selects it, and sets short greedy answers. */

@@ -1,49 +1,28 @@
 // Chromium without WebGPU (launched without --enable-unsafe-webgpu): instead of a dead end the app says there is no
 // WebGPU and offers the smallest builds on the CPU (transformers.js on wasm), marked slow. The tiny model then
 // answers on wasm inside the worker, and Stop interrupts a long answer (the CPU path yields between steps).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
-import type { ModelMirror } from '../fixtures/model-mirror';
+import { afterAll, expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import {
   APP_URL,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
   sendMessage,
   setAnswerSettings,
-  startApp,
-  startMirror,
-  stopApp,
+  useStack,
   useTinyModel,
   waitForAnswer,
   waitForModelReady,
-  type BrowserSession,
 } from './harness';
 
-let app: PreviewServer;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
+const stack = useStack({ webgpu: false, mirror: true });
+
 const figures: Record<string, number> = {};
 
-beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: false });
-});
-
 afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
   console.info('[no-webgpu figures]', JSON.stringify(figures));
 });
 
 it('says there is no WebGPU and offers only the small builds, on the CPU, marked slow', async () => {
-  const { page, pageErrors } = session;
+  const { page, pageErrors } = stack.session;
   await page.goto(APP_URL);
   const banner = page.getByTestId('no-webgpu');
   await banner.waitFor({ timeout: 30_000 });
@@ -70,8 +49,8 @@ it('says there is no WebGPU and offers only the small builds, on the CPU, marked
 });
 
 it('loads the tiny model on wasm in the worker and answers', async () => {
-  const { page } = session;
-  await useTinyModel(page, mirror.url, TINY_REPO, 24);
+  const { page } = stack.session;
+  await useTinyModel(page, stack.mirror.url, TINY_REPO, 24);
   const load = page.getByTestId('load-button');
   expect(await load.innerText()).toBe('Load model on the CPU (slow)');
   const started = Date.now();
@@ -96,7 +75,7 @@ it('loads the tiny model on wasm in the worker and answers', async () => {
 });
 
 it('Stop interrupts a long answer on wasm within moments, and the next answer works', async () => {
-  const { page } = session;
+  const { page } = stack.session;
   await setAnswerSettings(page, { maxNewTokens: 3000 });
   await sendMessage(page, 'Tell me a very long story.');
   const streaming = page.locator('[data-testid="message"][data-role="assistant"][data-status="streaming"]');

@@ -6,31 +6,26 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_REPO } from '../fixtures/paths';
 import {
   APP_PORT,
   APP_URL,
-  newProfileDir,
   openBrowser,
-  removeProfileDir,
   sendMessage,
-  startApp,
-  startMirror,
   stopApp,
+  useStack,
   useTinyModel,
   waitForAnswer,
   waitForModelReady,
-  type BrowserSession,
 } from './harness';
 
-let app: PreviewServer | undefined;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
+const stack = useStack({ webgpu: true, mirror: true });
+
 let nextBuild: string | undefined;
+/** The second build's server, which stands in for the stopped app server on the same port. */
+let nextApp: PreviewServer | undefined;
 let firstVersion = '';
 const figures: Record<string, number | string> = {};
 
@@ -40,25 +35,15 @@ async function packageVersion(): Promise<string> {
   return typeof version === 'string' ? version : '';
 }
 
-beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
-});
-
 afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
+  if (nextApp) await stopApp(nextApp);
   if (nextBuild) await rm(nextBuild, { recursive: true, force: true });
   console.info('[offline figures]', JSON.stringify(figures));
 });
 
 describe('offline app shell', () => {
   it('first visit: the service worker stores the app (ONNX Runtime wasm included) and says offline-ready', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
     const status = page.getByTestId('offline-status');
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('offline-ready');
@@ -82,7 +67,7 @@ describe('offline app shell', () => {
     });
     expect(manifest).toMatchObject({ name: 'Qwen WebGPU Chat', display: 'standalone' });
 
-    await useTinyModel(page, mirror.url, TINY_REPO, 8);
+    await useTinyModel(page, stack.mirror.url, TINY_REPO, 8);
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModelReady(page);
     await sendMessage(page, 'Hello before the cable is pulled');
@@ -90,14 +75,13 @@ describe('offline app shell', () => {
   });
 
   it('network off and the app server gone: the shell starts, the stored model loads and answers', async () => {
-    await session.close();
-    if (app) await stopApp(app);
-    app = undefined;
-    mirror.setBlocked(true);
-    mirror.clearRequests();
+    await stack.session.close();
+    await stack.stopApp();
+    stack.mirror.setBlocked(true);
+    stack.mirror.clearRequests();
 
-    session = await openBrowser(profile, { webgpu: true });
-    const { context, page } = session;
+    stack.session = await openBrowser(stack.profile, { webgpu: true });
+    const { context, page } = stack.session;
     await context.setOffline(true);
     const reachedNetwork: string[] = [];
     await context.route('**/*', async (route) => {
@@ -118,14 +102,14 @@ describe('offline app shell', () => {
     const answer = await waitForAnswer(page);
     expect(answer.status).toBe('done');
     expect(answer.content.length).toBeGreaterThan(0);
-    expect(mirror.requests).toEqual([]);
+    expect(stack.mirror.requests).toEqual([]);
     figures.requestsThatReachedTheNetworkLayer = reachedNetwork.length;
-    expect(reachedNetwork.filter((url) => url.startsWith(APP_URL) || url.startsWith(mirror.url))).toEqual([]);
-    mirror.setBlocked(false);
+    expect(reachedNetwork.filter((url) => url.startsWith(APP_URL) || url.startsWith(stack.mirror.url))).toEqual([]);
+    stack.mirror.setBlocked(false);
   });
 
   it('a new deployment shows the update prompt; the old version runs until Reload', async () => {
-    await session.close();
+    await stack.session.close();
     nextBuild = await mkdtemp(path.join(tmpdir(), 'qwen-chat-next-build-'));
     const nextVersion = `${await packageVersion()}-next`;
     process.env.APP_VERSION = nextVersion;
@@ -134,10 +118,10 @@ describe('offline app shell', () => {
     } finally {
       delete process.env.APP_VERSION;
     }
-    app = await preview({ logLevel: 'error', build: { outDir: nextBuild }, preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' } });
+    nextApp = await preview({ logLevel: 'error', build: { outDir: nextBuild }, preview: { port: APP_PORT, strictPort: true, host: '127.0.0.1' } });
 
-    session = await openBrowser(profile, { webgpu: true });
-    const { page } = session;
+    stack.session = await openBrowser(stack.profile, { webgpu: true });
+    const { page } = stack.session;
     await page.goto(APP_URL);
     const prompt = page.getByTestId('update-prompt');
     await prompt.waitFor({ timeout: 120_000 });

@@ -6,34 +6,18 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../src/lib/catalog';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
-import {
-  APP_URL,
-  addCustomRepo,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
-  setModelSource,
-  startApp,
-  startMirror,
-  stopApp,
-  waitForModelReady,
-  type BrowserSession,
-} from './harness';
+import { addCustomRepo, APP_URL, setModelSource, useStack, waitForModelReady } from './harness';
+
+const stack = useStack({ webgpu: true, mirror: true });
 
 const WEB_LLM_ID = 'webllm:Qwen3-0.6B-q4f32_1-MLC';
 const WEB_LLM_REPO = 'mlc-ai/Qwen3-0.6B-q4f32_1-MLC';
 const TINY_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 const F16_QUANTISATIONS = new Set(['q4f16_1', 'q0f16', 'q4f16', 'fp16']);
 
-let app: PreviewServer;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
 /** Requests to anything but 127.0.0.1, which the test aborts (or answers itself where it says so). */
 const outside: string[] = [];
 let answerWebLlmFiles = false;
@@ -67,12 +51,8 @@ async function usage(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
   const modelLib = findModel(WEB_LLM_ID)?.mlc?.modelLib ?? '';
-  await session.context.route(
+  await stack.session.context.route(
     (url) => url.hostname !== '127.0.0.1',
     async (route: Route) => {
       const url = route.request().url();
@@ -87,16 +67,9 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
-});
-
 describe('picker on SwiftShader (no shader-f16, 1 GiB buffers)', () => {
   it('marks only q4f32 / q4 / fp32 builds runnable, explains the rest, and suggests the smallest', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
     await page.locator('[data-testid="build-list"][data-gpu-known="true"]').waitFor({ state: 'attached', timeout: 30_000 });
     const all = await rows(page);
@@ -134,20 +107,20 @@ describe('picker on SwiftShader (no shader-f16, 1 GiB buffers)', () => {
 
 describe('web-llm loads that cannot finish', () => {
   it('files unreachable on the mirror: DownloadFailed, nothing fetched from outside, and the app stays usable', async () => {
-    const { page } = session;
-    await setModelSource(page, mirror.url);
+    const { page } = stack.session;
+    await setModelSource(page, stack.mirror.url);
     // Switch engine for the same model: from transformers.js Qwen3 0.6B to its web-llm q4f32_1 build.
     await page.getByLabel('Pick a model').selectOption('qwen3-0.6b-onnx');
     await page.getByTestId('switch-build').filter({ hasText: 'web-llm q4f32_1' }).click();
     expect(await page.getByLabel('Pick a model').inputValue()).toBe(WEB_LLM_ID);
 
-    mirror.clearRequests();
+    stack.mirror.clearRequests();
     await page.getByTestId('load-button').click();
     const error = page.getByTestId('load-error');
     await error.waitFor({ timeout: 60_000 });
     expect(await error.getAttribute('data-error-name')).toBe('DownloadFailed');
     expect(await error.innerText()).toContain('Retry');
-    expect(mirror.requests).toContain(`GET /${WEB_LLM_REPO}/resolve/main/mlc-chat-config.json`);
+    expect(stack.mirror.requests).toContain(`GET /${WEB_LLM_REPO}/resolve/main/mlc-chat-config.json`);
     expect(outside).toEqual([]);
     // Usable: the picker still works and offers Retry.
     expect(await page.getByLabel('Pick a model').isEnabled()).toBe(true);
@@ -155,9 +128,9 @@ describe('web-llm loads that cannot finish', () => {
   });
 
   it('a broken model library (answered by the test for web-llm\'s CDN) fails with a named error; web-llm stored what it fetched', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     answerWebLlmFiles = true;
-    await session.context.route(`${mirror.url}${WEB_LLM_REPO}/resolve/main/mlc-chat-config.json`, (route) =>
+    await stack.session.context.route(`${stack.mirror.url}${WEB_LLM_REPO}/resolve/main/mlc-chat-config.json`, (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ context_window_size: 4096 }) }),
     );
     await page.getByRole('button', { name: 'Retry' }).click();
@@ -179,7 +152,7 @@ describe('web-llm loads that cannot finish', () => {
 
 describe('storage panel', () => {
   it('lists the tiny model once it is stored, with its size, deletes it, and the usage drops', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await addCustomRepo(page, TINY_REPO);
     await page.getByTestId('load-button').click();
     await waitForModelReady(page);
@@ -200,7 +173,7 @@ describe('storage panel', () => {
   });
 
   it('asks for persistent storage and shows the answer', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.getByRole('button', { name: 'Ask to keep models' }).click();
     const state = page.getByTestId('persist-state');
     await expect.poll(() => state.getAttribute('data-state')).toMatch(/^(granted|refused)$/);
@@ -208,7 +181,7 @@ describe('storage panel', () => {
   });
 
   it('deletes every stored model, web-llm\'s included', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.getByRole('button', { name: 'Delete all stored models' }).click();
     await page.getByRole('button', { name: 'Yes, delete all' }).click();
     await page.getByTestId('storage-empty').waitFor({ timeout: 30_000 });

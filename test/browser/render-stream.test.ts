@@ -4,56 +4,32 @@
 // not all at once), and the final DOM holds the table and highlighted code. Main-thread long tasks during the stream
 // are logged as figures, never asserted: timings do not gate tests (scripts/bench.ts measures them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_REPO } from '../fixtures/paths';
-import {
-  APP_URL,
-  ANSWER_TIMEOUT_MS,
-  newProfileDir,
-  openBrowser,
-  removeProfileDir,
-  sendMessage,
-  startApp,
-  startMirror,
-  stopApp,
-  waitForModelReady,
-  type BrowserSession,
-} from './harness';
+import { ANSWER_TIMEOUT_MS, APP_URL, sendMessage, useStack, waitForModelReady } from './harness';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
+
+const stack = useStack({ webgpu: true, mirror: true });
 
 const OPENAI_PORT = Number(process.env.TEST_OPENAI_PORT ?? 8091);
 const LONG_ANSWER = [SAMPLE_ANSWER, '## More', SAMPLE_ANSWER.replaceAll('python', 'py'), '## And more', SAMPLE_ANSWER].join('\n\n');
 
-let app: PreviewServer;
-let mirror: ModelMirror;
 let mock: MockOpenAI;
-let profile: string;
-let session: BrowserSession;
 
 beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
   mock = await startMockOpenAI({ port: OPENAI_PORT });
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true });
 });
 
 afterAll(async () => {
-  await session?.close();
   await mock?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
 });
 
 describe('streaming Markdown', () => {
   it('renders a long answer incrementally without stalling the page', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
     await page.locator('summary', { hasText: 'Model source' }).click();
-    await page.getByLabel('Model files from').fill(mirror.url);
+    await page.getByLabel('Model files from').fill(stack.mirror.url);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(TINY_REPO);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -120,7 +96,7 @@ describe('streaming Markdown', () => {
   });
 
   it('keeps the thinking block open while reasoning streams and folds it when the answer starts', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.evaluate(() => {
       const states: string[] = [];
       Object.assign(window, { __thinkingStates: states });

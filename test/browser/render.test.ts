@@ -3,38 +3,26 @@
 // (folded with its duration once the answer came, open when thinking never finished, nothing for an empty block),
 // and an XSS corpus of model output (local and remote answers) from which nothing runs or survives, plus images
 // with hostile names and data.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FORBIDDEN_TAGS, XSS_PAYLOADS } from '../fixtures/xss-payloads';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
-import { APP_URL, newProfileDir, openBrowser, removeProfileDir, startApp, stopApp, type BrowserSession } from './harness';
+import { APP_URL, useStack } from './harness';
 import { assistantMessage, conversation, sampleImage, seedConversations, userMessage, userMessageWithImages } from './seed';
 
-let app: PreviewServer;
-let profile: string;
-let session: BrowserSession;
+const stack = useStack({ webgpu: false });
 
 beforeAll(async () => {
-  app = await startApp();
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: false });
-  await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: APP_URL.replace(/\/$/, '') });
-});
-
-afterAll(async () => {
-  await session?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
+  await stack.session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: APP_URL.replace(/\/$/, '') });
 });
 
 async function openApp(): Promise<void> {
-  await session.page.goto(APP_URL);
-  await session.page.getByTestId('messages').waitFor();
+  await stack.session.page.goto(APP_URL);
+  await stack.session.page.getByTestId('messages').waitFor();
 }
 
 describe('Markdown answers', () => {
   it('renders a table, lists and a highlighted code block, and Copy puts the code on the clipboard', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await seedConversations(page, [conversation('Words', [userMessage('Count words in Python'), assistantMessage(SAMPLE_ANSWER)])]);
     await openApp();
     const answer = page.locator('[data-testid="message"][data-role="assistant"]').last();
@@ -59,11 +47,11 @@ describe('Markdown answers', () => {
     expect(clipboard).toBe(await content.locator('pre code').innerText());
     expect(clipboard).toContain('return Counter(words).most_common(n)');
     expect(clipboard).not.toContain('Copy');
-    expect(session.pageErrors).toEqual([]);
+    expect(stack.session.pageErrors).toEqual([]);
   });
 
   it('keeps the user message as plain text', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await seedConversations(page, [conversation('Plain', [userMessage('**not bold** <b>nor this</b>'), assistantMessage('ok')])]);
     await openApp();
     const user = page.locator('[data-testid="message"][data-role="user"]').getByTestId('message-content');
@@ -74,7 +62,7 @@ describe('Markdown answers', () => {
 
 describe('thinking', () => {
   it('folds a finished think block with its duration, opens an unfinished one, and hides an empty one', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await seedConversations(page, [
       conversation('Thinking', [
         userMessage('What is 2+2?'),
@@ -114,7 +102,7 @@ describe('thinking', () => {
 
 describe('XSS corpus as model output', () => {
   it(`runs none of ${XSS_PAYLOADS.length} payloads, local or remote, and leaves nothing executable in the DOM`, async () => {
-    const { page, context } = session;
+    const { page, context } = stack.session;
     const dialogs: string[] = [];
     const outside: string[] = [];
     page.on('dialog', (dialog) => {
@@ -182,16 +170,16 @@ describe('XSS corpus as model output', () => {
     expect(payloadTargets).toEqual([]);
     // A failed load of one of the app's own files is logged, not failed on: it is not a payload running (those are
     // caught above), and it was seen once, intermittently, without its URL. Every other console error fails.
-    const loadErrors = session.pageErrors.filter((error) => error.startsWith('Failed to load resource'));
+    const loadErrors = stack.session.pageErrors.filter((error) => error.startsWith('Failed to load resource'));
     if (loadErrors.length) console.warn('[render] resource load errors', JSON.stringify(loadErrors));
     expect(loadErrors.filter((error) => /\/x(?:[?#\s]|$)/.test(error))).toEqual([]);
-    expect(session.pageErrors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
+    expect(stack.session.pageErrors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
   });
 });
 
 describe('hostile images', () => {
   it('shows payload names as text, drops stored image data that is not a picture, and runs nothing', async () => {
-    const { page, context } = session;
+    const { page, context } = stack.session;
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());

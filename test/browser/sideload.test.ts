@@ -6,34 +6,24 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewServer } from 'vite';
-import type { ModelMirror } from '../fixtures/model-mirror';
 import { TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
 import {
-  APP_URL,
   addCustomRepo,
-  newProfileDir,
-  openBrowser,
+  APP_URL,
   openStoragePanel,
-  removeProfileDir,
   sendMessage,
   setAnswerSettings,
   setModelSource,
-  startApp,
-  startMirror,
-  stopApp,
+  useStack,
   waitForAnswer,
   waitForModelReady,
-  type BrowserSession,
 } from './harness';
+
+const stack = useStack({ webgpu: true, serviceWorkers: 'block', mirror: true });
 
 const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 const PROMPT = 'Hello from the USB stick';
 
-let app: PreviewServer;
-let mirror: ModelMirror;
-let profile: string;
-let session: BrowserSession;
 let work: string;
 let mirrorRequests = 0;
 let firstAnswer = '';
@@ -51,7 +41,7 @@ async function copyModel(name: string): Promise<string> {
 
 /** Waits for the import to finish and fails with the app's own message when it was rejected. */
 async function importFinished(): Promise<void> {
-  const { page } = session;
+  const { page } = stack.session;
   const outcome = page.locator('[data-testid="sideload-done"], [data-testid="sideload-error"]');
   await outcome.first().waitFor({ timeout: 60_000 });
   const error = page.getByTestId('sideload-error');
@@ -59,37 +49,29 @@ async function importFinished(): Promise<void> {
 }
 
 async function storedRepos(): Promise<string[]> {
-  const items = session.page.getByTestId('cached-model');
+  const items = stack.session.page.getByTestId('cached-model');
   return items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-repo') ?? ''));
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  mirror = await startMirror();
-  mirror.setBlocked(true);
+  stack.mirror.setBlocked(true);
   work = await mkdtemp(path.join(tmpdir(), 'qwen-chat-sideload-'));
-  profile = await newProfileDir();
-  session = await openBrowser(profile, { webgpu: true, serviceWorkers: 'block' });
-  await session.context.route(`${mirror.url}**`, async (route) => {
+  await stack.session.context.route(`${stack.mirror.url}**`, async (route) => {
     mirrorRequests += 1;
     await route.abort('internetdisconnected');
   });
 });
 
 afterAll(async () => {
-  await session?.close();
-  await mirror?.close();
-  if (app) await stopApp(app);
-  if (profile) await removeProfileDir(profile);
   if (work) await rm(work, { recursive: true, force: true });
   console.info('[sideload figures]', JSON.stringify(figures));
 });
 
 describe('sideload a model folder from disk, with no network', () => {
   it('rejects a truncated file and a wrong file by name and stores nothing', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     await page.goto(APP_URL);
-    await setModelSource(page, mirror.url);
+    await setModelSource(page, stack.mirror.url);
     await addCustomRepo(page, TINY_REPO);
     await openStoragePanel(page);
 
@@ -114,7 +96,7 @@ describe('sideload a model folder from disk, with no network', () => {
   });
 
   it('imports the folder with progress, then the model loads from this device and answers', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const good = await copyModel('good');
     const started = Date.now();
     await page.getByTestId('sideload-folder').setInputFiles(good);
@@ -138,7 +120,7 @@ describe('sideload a model folder from disk, with no network', () => {
   });
 
   it('export -> delete -> import the .zip -> the same greedy answer', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: /^Export .* as a \.zip$/ }).click();
     const download = await downloading;
@@ -166,7 +148,7 @@ describe('sideload a model folder from disk, with no network', () => {
   });
 
   it('a damaged archive entry is caught by its sha256 and nothing is stored', async () => {
-    const { page } = session;
+    const { page } = stack.session;
     const { unzipSync, zipSync } = await import('fflate');
     const entries = unzipSync(new Uint8Array(await readFile(path.join(work, 'tiny-qwen3.zip'))));
     const tokenizer = entries['tiny-qwen3/tokenizer.json'];
