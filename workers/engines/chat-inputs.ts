@@ -1,9 +1,11 @@
 // Turns the protocol's chat turns into transformers.js model inputs. A text-only build renders its chat template
 // straight to token ids. A build that takes images gets each user turn as content parts (images first, then the
-// text, the order Qwen's own examples use); its processor then expands every image placeholder to that image's
-// patch count and turns the decoded images into pixel values. Images arrive as data URLs that the page already
-// checked and re-encoded; anything that still fails to decode is an ImageUnreadable error, never a dropped image.
-import { RawImage, type Message, type PreTrainedTokenizer, type Processor, type Tensor } from '@huggingface/transformers';
+// text, the order Qwen's own examples use). Each image goes through the image processor on its own, because
+// transformers.js's Qwen-VL processor reads a list of images as the frames of one video; the pixel values and grids
+// are then joined, and every image placeholder in the prompt is expanded to that image's token count, as the
+// processor does for one image. Images arrive as data URLs that the page already checked and re-encoded; anything
+// that still fails to decode is an ImageUnreadable error, never a dropped image.
+import { RawImage, cat, type Message, type PreTrainedTokenizer, type Processor, type Tensor } from '@huggingface/transformers';
 import type { ChatTurn, ImagePart } from '../../src/lib/protocol';
 import { engineError } from '../errors';
 
@@ -40,14 +42,64 @@ export function multimodalMessages(turns: readonly ChatTurn[]): Message[] {
   });
 }
 
+/** Qwen's placeholder for one image in the rendered prompt; the processor repeats it once per image token. */
+export const IMAGE_PAD = '<|image_pad|>';
+
+interface ImageFeatures {
+  pixel_values: Tensor;
+  image_grid_thw: Tensor;
+}
+
+function isImageFeatures(value: unknown): value is ImageFeatures {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Reflect.get(value, 'pixel_values') instanceof Object &&
+    Reflect.get(value, 'image_grid_thw') instanceof Object
+  );
+}
+
+/** Patches merged into one token, per side (2 for every Qwen-VL and Qwen3.5 build). */
+function mergeSize(processor: Processor): number {
+  const size: unknown = processor.image_processor ? Reflect.get(processor.image_processor.config, 'merge_size') : undefined;
+  return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : 2;
+}
+
+/** Replaces the k-th image placeholder with as many placeholders as image k has tokens. */
+export function expandImagePads(prompt: string, tokensPerImage: readonly number[]): string {
+  const pieces = prompt.split(IMAGE_PAD);
+  if (pieces.length - 1 !== tokensPerImage.length) {
+    throw engineError('Unknown', `the prompt has ${pieces.length - 1} image placeholders for ${tokensPerImage.length} images`);
+  }
+  return pieces.reduce((text, piece, index) => text + IMAGE_PAD.repeat(tokensPerImage[index - 1] ?? 0) + piece);
+}
+
 export async function multimodalInputs(processor: Processor, turns: readonly ChatTurn[], options: TemplateOptions): Promise<ModelInputs> {
   const prompt = processor.apply_chat_template(multimodalMessages(turns), { ...templateOptions(options), tokenize: false });
   if (typeof prompt !== 'string') throw engineError('Unknown', 'the chat template did not render to text');
+  const { tokenizer, image_processor: imageProcessor } = processor;
+  if (!tokenizer) throw engineError('Unknown', 'the processor has no tokenizer');
   const parts = turns.flatMap((turn) => turn.images ?? []);
-  const images = await Promise.all(parts.map(readImage));
-  // The processor's call signature is untyped in transformers.js; it returns the tokenizer's tensors plus, with
-  // images, `pixel_values` and `image_grid_thw`.
-  const inputs: ModelInputs = images.length > 0 ? await processor(prompt, images) : await processor(prompt);
+  if (parts.length === 0) {
+    const inputs: ModelInputs = tokenizer(prompt);
+    return inputs;
+  }
+  if (!imageProcessor) throw engineError('ImagesUnsupported', 'the processor has no image processor');
+
+  const features: ImageFeatures[] = [];
+  for (const [index, part] of parts.entries()) {
+    const processed: unknown = await imageProcessor(await readImage(part, index));
+    if (!isImageFeatures(processed)) throw engineError('Unknown', 'the image processor returned no pixel values');
+    features.push(processed);
+  }
+  const merged = mergeSize(processor) ** 2;
+  const tokensPerImage = features.map(({ image_grid_thw }) => {
+    const [t = 0, h = 0, w = 0] = Array.from(image_grid_thw.data, Number);
+    return (t * h * w) / merged;
+  });
+  const inputs: ModelInputs = tokenizer(expandImagePads(prompt, tokensPerImage));
+  inputs.pixel_values = cat(features.map((feature) => feature.pixel_values), 0);
+  inputs.image_grid_thw = cat(features.map((feature) => feature.image_grid_thw), 0);
   return inputs;
 }
 
