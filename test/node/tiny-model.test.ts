@@ -1,7 +1,7 @@
 // The generated tiny Qwen3 model through the real @huggingface/transformers in Node (onnxruntime-node, CPU):
 // it loads from a local folder, its chat template renders Qwen's format, greedy generation is deterministic
-// and the KV-cache path agrees with full recomputation, the 4-bit build tracks the fp32 one, and the generator
-// writes the same bytes for the same seed.
+// and every KV-cached decoding step has the logits of one uncached pass over the sequence, the 4-bit build tracks
+// the fp32 one, and the generator writes the same bytes for the same seed.
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -17,9 +17,11 @@ import {
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startModelMirror, type ModelMirror } from '../fixtures/model-mirror';
-import { GENERATED_MODELS_DIR, TINY_MODEL_DIR, TINY_REPO, ensureTinyModel } from '../fixtures/paths';
+import { GENERATED_MODELS_DIR, TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
 import { TOKEN_IDS } from '../fixtures/byte-tokenizer';
 import { writeTinyQwen3 } from '../fixtures/tiny-qwen3';
+import { expectReproducibleFolder, useGeneratedModels } from './local-models';
+import { LogitsRecorder, forwardLogits, int64Row, tensorNumbers } from './logits';
 
 const IM_END = TOKEN_IDS.imEnd;
 const END_OF_TEXT = TOKEN_IDS.endOfText;
@@ -40,10 +42,7 @@ let tokenizer: PreTrainedTokenizer;
 let fp32: LoadedModel;
 
 beforeAll(async () => {
-  await ensureTinyModel();
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = GENERATED_MODELS_DIR;
+  await useGeneratedModels();
   tokenizer = await AutoTokenizer.from_pretrained(TINY_REPO);
   fp32 = await loadModel('fp32');
 });
@@ -88,11 +87,23 @@ describe('fp32 model (onnx/model.onnx)', () => {
     expect(fp32.files).not.toContain('onnx/model_q4.onnx');
   });
 
-  it('gives the same greedy tokens with the KV cache as with full recomputation', async () => {
-    const cached = await generate(fp32.model, { use_cache: true });
-    const recomputed = await generate(fp32.model, { use_cache: false });
-    expect(cached).toHaveLength(MAX_NEW_TOKENS);
-    expect(recomputed).toEqual(cached);
+  it('decodes with the KV cache to the logits that recomputing the sequence gives', async () => {
+    // transformers.js 4.3.1 ignores `use_cache: false`, so the reference is one uncached forward pass over the
+    // prompt and every generated token but the last: its logits at position p are what step p had to produce.
+    const recorder = new LogitsRecorder();
+    const tokens = await generate(fp32.model, { logits_processor: recorder.asList() });
+    expect(tokens).toHaveLength(MAX_NEW_TOKENS);
+    expect(recorder.steps).toHaveLength(MAX_NEW_TOKENS);
+
+    const promptIds = tensorNumbers(chatInputs().input_ids);
+    const sequence = [...promptIds, ...tokens.slice(0, -1)];
+    const logits = await forwardLogits(fp32.model, {
+      input_ids: int64Row(sequence),
+      attention_mask: int64Row(sequence.map(() => 1)),
+      position_ids: int64Row(sequence.map((_, position) => position)),
+    });
+    expect(logits).toHaveLength(sequence.length);
+    recorder.expectMatches(logits, promptIds.length, tokens);
   });
 
   it('generates the same tokens on every run', async () => {
@@ -103,7 +114,7 @@ describe('fp32 model (onnx/model.onnx)', () => {
   });
 
   it('decodes greedily by default, as its generation_config.json says', async () => {
-    const inputs = tokenizer.apply_chat_template(conversation, { add_generation_prompt: true, return_dict: true });
+    const inputs = chatInputs();
     const output = await fp32.model.generate({ ...inputs, max_new_tokens: MAX_NEW_TOKENS });
     if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
     expect(tensorNumbers(output).slice(inputs.input_ids.dims[1])).toEqual(await generate(fp32.model, {}));
@@ -176,10 +187,7 @@ describe('generator', () => {
   afterAll(() => rm(scratch, { recursive: true, force: true }));
 
   it('writes byte-identical files for the same seed, and the model tests use is the default one', async () => {
-    const first = await writeTinyQwen3(path.join(scratch, 'a'));
-    const second = await writeTinyQwen3(path.join(scratch, 'b'));
-    expect(second.files).toEqual(first.files);
-    expect(first.files.map((file) => file.path)).toEqual([
+    await expectReproducibleFolder((outDir) => writeTinyQwen3(outDir), scratch, TINY_MODEL_DIR, [
       'config.json',
       'generation_config.json',
       'onnx/model.onnx',
@@ -187,12 +195,6 @@ describe('generator', () => {
       'tokenizer.json',
       'tokenizer_config.json',
     ]);
-    for (const file of first.files) {
-      const bytes = await readFile(path.join(scratch, 'a', file.path));
-      expect(bytes.byteLength).toBe(file.bytes);
-      expect(bytes.equals(await readFile(path.join(scratch, 'b', file.path))), file.path).toBe(true);
-      expect(bytes.equals(await readFile(path.join(TINY_MODEL_DIR, file.path))), file.path).toBe(true);
-    }
   });
 
   it('writes different weights for another seed', async () => {
@@ -261,9 +263,14 @@ function renderPrompt(messages: Message[], enableThinking: boolean | undefined):
   return tokenizer.apply_chat_template(messages, { tokenize: false, add_generation_prompt: true, ...templateVariables });
 }
 
+/** The fixed conversation, tokenized with the generation prompt. */
+function chatInputs(): { input_ids: Tensor; attention_mask: Tensor } {
+  return tokenizer.apply_chat_template(conversation, { add_generation_prompt: true, return_dict: true });
+}
+
 /** Greedy generation from the fixed conversation; returns only the new token ids. */
 async function generate(model: PreTrainedModel, overrides: Record<string, unknown>): Promise<number[]> {
-  const inputs = tokenizer.apply_chat_template(conversation, { add_generation_prompt: true, return_dict: true });
+  const inputs = chatInputs();
   const output = await model.generate({ ...inputs, max_new_tokens: MAX_NEW_TOKENS, do_sample: false, ...overrides });
   if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
   const promptLength = inputs.input_ids.dims[1] ?? 0;
@@ -271,16 +278,7 @@ async function generate(model: PreTrainedModel, overrides: Record<string, unknow
 }
 
 async function lastLogits(model: PreTrainedModel, inputs: Record<string, Tensor>): Promise<number[]> {
-  const output: unknown = await model(inputs);
-  if (typeof output !== 'object' || output === null || !('logits' in output) || !(output.logits instanceof Tensor)) {
-    throw new Error('forward pass returned no logits');
-  }
-  const [, sequenceLength = 0, vocabSize = 0] = output.logits.dims;
-  return tensorNumbers(output.logits).slice((sequenceLength - 1) * vocabSize);
-}
-
-function tensorNumbers(tensor: Tensor): number[] {
-  return Array.from(tensor.data, (value: number | bigint | string) => Number(value));
+  return (await forwardLogits(model, inputs)).at(-1) ?? [];
 }
 
 function correlation(a: number[], b: number[]): number {

@@ -1,17 +1,15 @@
 // The per-token streamer on the generated tiny model's byte-level tokenizer: pieces arrive token by token, never
 // hold a broken character, and join to exactly the full decode.
-import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenStreamer } from '../../workers/engines/token-streamer';
-import { GENERATED_MODELS_DIR, TINY_REPO, ensureTinyModel } from '../fixtures/paths';
+import { TINY_REPO } from '../fixtures/paths';
+import { useGeneratedModels } from './local-models';
 
 let tokenizer: PreTrainedTokenizer;
 
 beforeAll(async () => {
-  await ensureTinyModel();
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = GENERATED_MODELS_DIR;
+  await useGeneratedModels();
   tokenizer = await AutoTokenizer.from_pretrained(TINY_REPO);
 });
 
