@@ -5,10 +5,11 @@
 // Usage: npm run build && npx tsx scripts/screenshots.ts   (TEST_DIST / TEST_APP_PORT / TEST_MIRROR_PORT as in tests)
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { ensureTinyModel, TINY_REPO } from '../test/fixtures/paths';
+import { ensureTinyModels, TINY_REPO, TINY_VL_REPO } from '../test/fixtures/paths';
 import { SAMPLE_ANSWER } from '../test/fixtures/sample-answer';
 import {
   APP_URL,
+  addCustomRepo,
   newProfileDir,
   openBrowser,
   removeProfileDir,
@@ -17,7 +18,14 @@ import {
   stopApp,
   waitForModelReady,
 } from '../test/browser/harness';
-import { assistantMessage, conversation, seedConversations, userMessage } from '../test/browser/seed';
+import {
+  assistantMessage,
+  conversation,
+  sampleImage,
+  seedConversations,
+  userMessage,
+  userMessageWithImages,
+} from '../test/browser/seed';
 
 const METRICS = {
   promptTokens: 21,
@@ -71,15 +79,40 @@ const comparedChat = conversation(
   now - 60_000,
 );
 
-async function shoot(page: Page, file: string, width: number, colorScheme: 'light' | 'dark', fullPage: boolean): Promise<void> {
+/** A small bar chart drawn by the browser, as a PNG data URL: the picture in the image screenshots. */
+async function drawChart(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(480, 320);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2D canvas');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, 480, 320);
+    context.fillStyle = '#1f2937';
+    context.font = 'bold 22px sans-serif';
+    context.fillText('Rainfall (mm)', 24, 36);
+    const values = [78, 64, 52, 41, 36, 22, 18, 25, 47, 69, 88, 94];
+    values.forEach((value, index) => {
+      context.fillStyle = index === 11 ? '#4338ca' : '#93c5fd';
+      context.fillRect(28 + index * 37, 290 - value * 2.4, 28, value * 2.4);
+    });
+    context.fillStyle = '#6b7280';
+    context.font = '14px sans-serif';
+    ['J', 'F', 'M', 'A', 'M', 'J', 'J', 'A', 'S', 'O', 'N', 'D'].forEach((month, index) => context.fillText(month, 36 + index * 37, 310));
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    return `data:image/png;base64,${btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''))}`;
+  });
+}
+
+async function shoot(page: Page, file: string, width: number, colorScheme: 'light' | 'dark', fullPage: boolean, wait = '.hljs-keyword'): Promise<void> {
   await page.setViewportSize({ width, height: width < 600 ? 780 : 900 });
   await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
-  await page.locator('.hljs-keyword').first().waitFor();
+  await page.locator(wait).first().waitFor();
   await page.screenshot({ path: file, fullPage });
   console.log(`wrote ${file}`);
 }
 
-await ensureTinyModel();
+await ensureTinyModels();
 await mkdir('docs', { recursive: true });
 const app = await startApp();
 const mirror = await startMirror();
@@ -112,6 +145,35 @@ try {
   await page.getByTestId('compare').waitFor();
   await shoot(page, 'docs/screenshot-compare.png', 1280, 'light', false);
   await shoot(page, 'docs/screenshot-compare-dark.png', 1280, 'dark', false);
+
+  // Images: the tiny vision model loaded, a conversation about a chart, and a second picture waiting to be sent.
+  await addCustomRepo(page, TINY_VL_REPO);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await page.getByTestId('loaded-vision').waitFor({ timeout: 180_000 });
+  const chart = await drawChart(page);
+  const imageChat = conversation(
+    'Rainfall chart',
+    [
+      userMessageWithImages('Which month is the wettest, and by how much?', [sampleImage('rainfall.png', chart, 480, 320)]),
+      assistantMessage(
+        'The wettest month is **December**, at about **94 mm**: the highlighted bar.\n\n- It beats November (≈ 88 mm) by about 6 mm.\n- The driest month is July, at about 18 mm, so December gets roughly five times as much rain.',
+        { metrics: { ...METRICS, promptTokens: 172, outputTokens: 58, totalMs: 2400 }, device: 'webgpu', modelId: 'Qwen3.5-0.8B' },
+      ),
+    ],
+    now + 60_000,
+  );
+  await seedConversations(page, [imageChat, markdownChat, comparedChat]);
+  await page.goto(APP_URL);
+  await page.getByTestId('loaded-vision').waitFor({ timeout: 180_000 });
+  await page.getByTestId('image-input').setInputFiles({
+    name: 'receipt.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from(chart.slice(chart.indexOf(',') + 1), 'base64'),
+  });
+  await page.getByTestId('pending-images').locator('img').waitFor();
+  await page.getByLabel('Message', { exact: true }).fill('And this one?');
+  await shoot(page, 'docs/screenshot-images.png', 1280, 'light', false, '[data-testid="message-images"] img');
+  await shoot(page, 'docs/screenshot-images-phone-dark.png', 360, 'dark', true, '[data-testid="message-images"] img');
 } finally {
   await session.close();
   await mirror.close();
