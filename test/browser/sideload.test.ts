@@ -39,11 +39,25 @@ async function copyModel(name: string): Promise<string> {
   return folder;
 }
 
+/** Every console line of the page and its worker, so a stuck import says what the app was doing. */
+const consoleLines: string[] = [];
+
+/** Waits for the import's result (done or an error); on a time-out, fails with what the import panel showed. */
+async function importOutcome(): Promise<void> {
+  const { page } = stack.session;
+  const outcome = page.locator('[data-testid="sideload-done"], [data-testid="sideload-error"]');
+  try {
+    await outcome.first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    const panel = await page.getByTestId('sideload').innerText().catch(() => '(no import panel)');
+    throw new Error(`no import result in 60 s. Panel: ${panel}\nConsole: ${consoleLines.slice(-20).join('\n')}`, { cause: error });
+  }
+}
+
 /** Waits for the import to finish and fails with the app's own message when it was rejected. */
 async function importFinished(): Promise<void> {
   const { page } = stack.session;
-  const outcome = page.locator('[data-testid="sideload-done"], [data-testid="sideload-error"]');
-  await outcome.first().waitFor({ timeout: 60_000 });
+  await importOutcome();
   const error = page.getByTestId('sideload-error');
   if ((await error.count()) > 0) throw new Error(`import rejected: ${await error.innerText()}`);
 }
@@ -55,6 +69,7 @@ async function storedRepos(): Promise<string[]> {
 
 beforeAll(async () => {
   stack.mirror.setBlocked(true);
+  stack.session.page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
   work = await mkdtemp(path.join(tmpdir(), 'qwen-chat-sideload-'));
   await stack.session.context.route(`${stack.mirror.url}**`, async (route) => {
     mirrorRequests += 1;
@@ -79,8 +94,8 @@ describe('sideload a model folder from disk, with no network', () => {
     const onnx = path.join(truncated, 'onnx', 'model.onnx');
     await truncate(onnx, Math.floor((await readFile(onnx)).length / 2));
     await page.getByTestId('sideload-folder').setInputFiles(truncated);
+    await importOutcome();
     const error = page.getByTestId('sideload-error');
-    await error.waitFor();
     expect(await error.getAttribute('data-error-name')).toBe('ImportRejected');
     expect(await error.innerText()).toContain('onnx/model.onnx');
     expect(await error.innerText()).toContain('cut short');
@@ -166,8 +181,8 @@ describe('sideload a model folder from disk, with no network', () => {
     await page.getByRole('button', { name: /^Delete tiny-qwen3$/ }).click();
     await expect.poll(storedRepos).toEqual([]);
     await page.getByTestId('sideload-files').setInputFiles(bad);
+    await importOutcome();
     const error = page.getByTestId('sideload-error');
-    await error.waitFor();
     expect(await error.innerText()).toContain('tokenizer.json: does not match the sha256');
     expect(await storedRepos()).toEqual([]);
   });

@@ -28,7 +28,7 @@ export class AttachmentsState {
   }
   /** The loaded model has an image encoder. */
   get accepted(): boolean {
-    return this.#models.status === 'ready' && (this.#models.loaded?.takesImages ?? false);
+    return this.#models.takesImages;
   }
   /** Why images cannot be attached now, or undefined when they can. */
   get unavailableReason(): string | undefined {

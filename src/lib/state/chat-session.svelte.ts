@@ -93,10 +93,6 @@ export class ChatSession {
   get canSend(): boolean {
     return !this.streaming && this.#deps.models.status === 'ready';
   }
-  /** The loaded model has an image encoder, so a message may carry images. */
-  get takesImages(): boolean {
-    return this.#deps.models.status === 'ready' && (this.#deps.models.loaded?.takesImages ?? false);
-  }
 
   async restore(): Promise<void> {
     try {
@@ -143,7 +139,7 @@ export class ChatSession {
   /** Sends a message; images go with it only when the loaded model takes them (the composer enforces that). */
   async send(text: string, images: readonly ChatImage[] = []): Promise<void> {
     const content = text.trim();
-    const attached = this.takesImages ? [...images] : [];
+    const attached = this.#deps.models.takesImages ? [...images] : [];
     if ((!content && attached.length === 0) || !this.canSend) return;
     const conversation = this.#ensureConversation(content, attached.length);
     const message: ChatMessage = { id: newId(), role: 'user', content, createdAt: Date.now() };
@@ -243,7 +239,7 @@ export class ChatSession {
     const { generation, contextTokens } = settings.value;
     const systemPrompt = conversation.systemPrompt ?? settings.value.systemPrompt;
     // The remote model always takes images; the local one only when it was loaded with an image encoder.
-    const localImages = models.loaded?.takesImages ?? false;
+    const localImages = models.takesImages;
     const leftOut = localImages ? 0 : countImages(history);
     if (leftOut > 0) answer.imagesLeftOut = leftOut;
     const turnsFor = (side: Side): ChatTurn[] =>

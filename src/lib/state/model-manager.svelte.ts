@@ -131,6 +131,10 @@ export class ModelManager {
   get loaded(): LoadedModel | undefined {
     return this.#loaded;
   }
+  /** A model is ready and was loaded with an image encoder, so messages may carry images. */
+  get takesImages(): boolean {
+    return this.#status === 'ready' && (this.#loaded?.takesImages ?? false);
+  }
   get error(): ShownError | undefined {
     return this.#error;
   }
