@@ -66,24 +66,36 @@ export function estimateTokens(text: string): number {
 }
 
 /**
+ * The turns without their oldest exchange (the first user turn and the answers after it), or undefined when only the
+ * system prompt and the newest turn are left. What remains always starts with a user turn, so the model never sees
+ * an orphaned answer. Both the page (estimating) and the worker (counting with the real tokenizer) trim with it.
+ */
+export function withoutOldestExchange(turns: readonly ChatTurn[]): ChatTurn[] | undefined {
+  const systemCount = turns[0]?.role === 'system' ? 1 : 0;
+  const rest = turns.slice(systemCount);
+  if (rest.length <= 1) return undefined;
+  let start = 1;
+  while (start < rest.length - 1 && rest[start]?.role !== 'user') start += 1;
+  return [...turns.slice(0, systemCount), ...rest.slice(start)];
+}
+
+/**
  * Leaves out the oldest exchanges until the turns fit in `budgetTokens`. The system prompt and the newest user turn
- * always stay, and what remains always starts with a user turn, so the model never sees an orphaned answer.
+ * always stay.
  */
 export function trimToContext(
   turns: readonly ChatTurn[],
   budgetTokens: number,
   count: (text: string) => number = estimateTokens,
 ): ChatTurn[] {
-  const system = turns[0]?.role === 'system' ? [turns[0]] : [];
-  const rest = turns.slice(system.length);
   const turnCost = (turn: ChatTurn): number =>
     count(turn.content) + (turn.images ?? []).reduce((sum, image) => sum + imageTokenEstimate(image), 0);
   const cost = (list: readonly ChatTurn[]): number => list.reduce((sum, turn) => sum + turnCost(turn), 0);
-  let start = 0;
-  const fixed = cost(system);
-  while (start < rest.length - 1 && fixed + cost(rest.slice(start)) > budgetTokens) {
-    start += 1;
-    while (start < rest.length - 1 && rest[start]?.role !== 'user') start += 1;
+  let kept = [...turns];
+  while (cost(kept) > budgetTokens) {
+    const shorter = withoutOldestExchange(kept);
+    if (!shorter) break;
+    kept = shorter;
   }
-  return [...system, ...rest.slice(start)];
+  return kept;
 }

@@ -144,6 +144,11 @@ export interface GenerateRequest {
   requestId: string;
   messages: ChatTurn[];
   options: GenerationOptions;
+  /**
+   * The most prompt tokens to send. The page trims by an estimate first; an engine that has the model's tokenizer
+   * (transformers.js) then leaves out the oldest exchanges that still do not fit, counting real tokens.
+   */
+  promptBudgetTokens?: number;
 }
 
 /** Streamed while an answer is produced. `text` is the new piece; `outputTokens` counts tokens so far. */
@@ -169,6 +174,8 @@ export interface GenerationResult {
   finishReason: FinishReason;
   metrics: GenerationMetrics;
   device: Device;
+  /** Turns the engine left out to fit `promptBudgetTokens` (after the page's own trimming). */
+  turnsLeftOut?: number;
 }
 
 export interface CachedFile {

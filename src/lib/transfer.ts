@@ -174,7 +174,10 @@ function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   const errorName = error?.name;
   if (error && isEngineErrorName(errorName)) message.error = { name: errorName, message: error.message };
   if (isFiniteNumber(value.thinkingMs)) message.thinkingMs = value.thinkingMs;
-  if (Number.isInteger(value.imagesLeftOut) && Number(value.imagesLeftOut) > 0) message.imagesLeftOut = Number(value.imagesLeftOut);
+  for (const key of ['imagesLeftOut', 'turnsLeftOut'] as const) {
+    const count = value[key];
+    if (Number.isInteger(count) && Number(count) > 0) message[key] = Number(count);
+  }
   if (value.remote !== undefined) {
     const remote = checkRemote(value.remote);
     if (!remote.ok) return { ok: false, reason: `${where}: ${remote.reason}` };

@@ -24,6 +24,8 @@ export interface ChatMessage {
   status?: MessageStatus;
   /** Images in the conversation that the local model was not shown because it reads text only. */
   imagesLeftOut?: number;
+  /** Earlier turns left out of what the local model was sent, to fit the context length setting. */
+  turnsLeftOut?: number;
   modelId?: string;
   device?: Device;
   finishReason?: FinishReason;

@@ -212,12 +212,61 @@ describe('conversations, prompts and transfer', () => {
     expect(await note.innerText()).toContain('The image in this conversation was not shown to the local model');
   });
 
+  it('a history over the context length: the worker counts real tokens, leaves out the oldest turns and says so', async () => {
+    const { page } = stack.session;
+    // Each CJK character is 3 byte-level tokens, where the page's estimate counts a third of one: the estimate lets
+    // this history through, the worker's real count does not.
+    const long = '日本語の文章です。'.repeat(12);
+    const file = path.join(tmpdir(), `long-${Date.now()}.json`);
+    const at = Date.now() + 30_000;
+    await writeFile(
+      file,
+      JSON.stringify({
+        format: 'qwen-webgpu-chat/conversations',
+        version: 2,
+        conversations: [
+          {
+            id: 'long-history',
+            title: 'Long history',
+            createdAt: at,
+            updatedAt: at,
+            messages: [1, 2, 3].flatMap((n) => [
+              { id: `u${n}`, role: 'user', content: long, createdAt: n },
+              { id: `a${n}`, role: 'assistant', content: long, createdAt: n, status: 'done' },
+            ]),
+          },
+        ],
+      }),
+    );
+    await page.getByTestId('import-conversations').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain('Imported 1 conversation');
+    await page.getByRole('button', { name: 'Long history', exact: true }).click();
+    const settings = page.locator('details', { hasText: 'Answer settings' });
+    if (!(await settings.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Answer settings' }).click();
+    await page.getByLabel('Context length (tokens)').fill('1024');
+    await page.getByLabel('Context length (tokens)').press('Tab');
+    mock.script({ kind: 'ok', text: 'Short.' });
+    await sendMessage(page, 'Sum it up.');
+    await waitIdle(page);
+    const answer = page.locator('[data-testid="message"][data-role="assistant"]').last();
+    expect(await answer.getAttribute('data-status')).toBe('done');
+    const promptTokens = Number(await answer.getByTestId('metrics').getAttribute('data-prompt-tokens'));
+    // 1,024 tokens of context minus the 4 reserved for the answer.
+    expect(promptTokens).toBeLessThanOrEqual(1020);
+    expect(promptTokens).toBeGreaterThan(300);
+    expect(await answer.getByTestId('turns-left-out').innerText()).toMatch(/^The \d+ oldest messages were left out of what the local model was sent/);
+    // The remote side, trimmed by the estimate only, still got the whole history.
+    expect(lastTurns().input).toHaveLength(7);
+    await page.getByLabel('Context length (tokens)').fill('4096');
+    await page.getByLabel('Context length (tokens)').press('Tab');
+  });
+
   it('export → clear storage → import gives byte-identical JSON; a malformed file is reported and changes nothing', async () => {
     const { page } = stack.session;
     await waitIdle(page);
     const exported = await downloadFrom(page, 'Export all');
     const count = JSON.parse(exported).conversations.length;
-    expect(count).toBe(4);
+    expect(count).toBe(5);
     // The export carries the imported conversation's image, so the round trip below covers images too.
     expect(exported).toContain('"dataUrl": "data:image/png;base64,');
 

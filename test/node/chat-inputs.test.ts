@@ -14,7 +14,17 @@ import {
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatTurn, ImagePart } from '../../src/lib/protocol';
-import { IMAGE_PAD, dataUrlToBlob, expandImagePads, multimodalInputs, multimodalMessages, textInputs } from '../../workers/engines/chat-inputs';
+import { estimateTokens, trimToContext } from '../../src/lib/history';
+import {
+  IMAGE_PAD,
+  dataUrlToBlob,
+  expandImagePads,
+  fitPromptToBudget,
+  multimodalInputs,
+  multimodalMessages,
+  promptLength,
+  textInputs,
+} from '../../workers/engines/chat-inputs';
 import { VISION_TOKEN_IDS } from '../fixtures/byte-tokenizer';
 import { TINY_REPO, TINY_VL_REPO } from '../fixtures/paths';
 import { useGeneratedModels } from './local-models';
@@ -141,5 +151,59 @@ describe('text-only builds and data URLs', () => {
   it('expands placeholders in order and refuses a count that does not match', () => {
     expect(expandImagePads(`a${IMAGE_PAD}b${IMAGE_PAD}c`, [2, 1])).toBe(`a${IMAGE_PAD}${IMAGE_PAD}b${IMAGE_PAD}c`);
     expect(() => expandImagePads(`a${IMAGE_PAD}b`, [1, 1])).toThrow(/1 image placeholders for 2 images/);
+  });
+});
+
+describe('fitPromptToBudget', () => {
+  // Byte-level tokens: each of these CJK characters is 3 tokens, where the page's estimate counts a third of one.
+  const long = '日本語の文章です。'.repeat(12);
+  const turns: ChatTurn[] = [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: long },
+    { role: 'assistant', content: long },
+    { role: 'user', content: long },
+    { role: 'assistant', content: long },
+    { role: 'user', content: 'And now?' },
+  ];
+
+  it('leaves out the oldest exchanges the page estimate let through, counting real tokens', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(TINY_REPO);
+    const render = async (kept: readonly ChatTurn[]) => textInputs(tokenizer, kept, options);
+    const budget = 800;
+    // The page's estimate says everything fits...
+    expect(trimToContext(turns, budget, estimateTokens)).toHaveLength(turns.length);
+    expect(promptLength(await render(turns))).toBeGreaterThan(budget);
+    // ...the real count does not: one exchange goes, and what is left fits.
+    const { inputs, turnsLeftOut } = await fitPromptToBudget(turns, budget, render);
+    expect(turnsLeftOut).toBe(2);
+    expect(promptLength(inputs)).toBeLessThanOrEqual(budget);
+    expect(promptLength(inputs)).toBe(promptLength(await render([turns[0], ...turns.slice(3)].filter((turn) => turn !== undefined))));
+  });
+
+  it('keeps the system prompt and the newest turn even when they alone are over the budget', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(TINY_REPO);
+    const { inputs, turnsLeftOut } = await fitPromptToBudget(turns, 10, async (kept) => textInputs(tokenizer, kept, options));
+    expect(turnsLeftOut).toBe(4);
+    expect(tokenizer.decode(Array.from(inputs.input_ids.data, Number))).toContain('Be brief.');
+  });
+
+  it('changes nothing without a budget', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(TINY_REPO);
+    const { turnsLeftOut } = await fitPromptToBudget(turns, undefined, async (kept) => textInputs(tokenizer, kept, options));
+    expect(turnsLeftOut).toBe(0);
+  });
+
+  it('renders a trimmed multimodal prompt again from cached image features, with the same result', async () => {
+    const checker = await patternPart('checker');
+    const withImage: ChatTurn[] = [{ role: 'user', content: long, images: [checker] }, { role: 'assistant', content: long }, { role: 'user', content: 'This one?', images: [checker] }];
+    const cache = new Map();
+    const first = await multimodalInputs(processor, withImage, options, cache);
+    expect(cache.size).toBe(1);
+    const again = await multimodalInputs(processor, withImage, options, cache);
+    expect(ids(again.input_ids)).toEqual(ids(first.input_ids));
+    expect(Array.from(again.pixel_values?.data ?? [])).toEqual(Array.from(first.pixel_values?.data ?? []));
+    const { inputs, turnsLeftOut } = await fitPromptToBudget(withImage, 100, (kept) => multimodalInputs(processor, kept, options, cache));
+    expect(turnsLeftOut).toBe(2);
+    expect(count(ids(inputs.input_ids), VISION_TOKEN_IDS.imagePad)).toBe(4);
   });
 });

@@ -1,7 +1,7 @@
 // Stored-settings validation (parseSettings), the turns sent to the engine (buildTurns, stripThinking), and the number formatters.
 import { describe, expect, it } from 'vitest';
 import { formatMs, formatPercent, formatRate } from '../../src/lib/format';
-import { buildTurns, estimateTokens, stripThinking, trimToContext } from '../../src/lib/history';
+import { buildTurns, estimateTokens, stripThinking, trimToContext, withoutOldestExchange } from '../../src/lib/history';
 import { DEFAULT_COMPARE, DEFAULT_GENERATION, defaultSettings, parseSettings, withThinking } from '../../src/lib/settings';
 import type { ChatMessage, MessageStatus, Settings } from '../../src/lib/types';
 
@@ -349,5 +349,31 @@ describe('thinking mode sampling and context trimming', () => {
   it('estimates about one token per three characters plus the template', () => {
     expect(estimateTokens('')).toBe(4);
     expect(estimateTokens('abcdef')).toBe(6);
+  });
+});
+
+describe('withoutOldestExchange', () => {
+  const system = { role: 'system' as const, content: 'S' };
+  const u = (content: string) => ({ role: 'user' as const, content });
+  const a = (content: string) => ({ role: 'assistant' as const, content });
+
+  it('drops the first question with every answer before the next question, keeping the system prompt', () => {
+    expect(withoutOldestExchange([system, u('1'), a('1'), u('2'), a('2'), u('3')])).toEqual([system, u('2'), a('2'), u('3')]);
+  });
+
+  it('drops consecutive answers along with their question, so no orphaned answer starts the history', () => {
+    expect(withoutOldestExchange([u('1'), a('1a'), a('1b'), u('2')])).toEqual([u('2')]);
+  });
+
+  it('never drops the newest turn or the system prompt', () => {
+    expect(withoutOldestExchange([system, u('only')])).toBeUndefined();
+    expect(withoutOldestExchange([u('only')])).toBeUndefined();
+    expect(withoutOldestExchange([system])).toBeUndefined();
+    expect(withoutOldestExchange([])).toBeUndefined();
+  });
+
+  it('is what trimToContext repeats until the estimate fits', () => {
+    const turns = [system, u('x'.repeat(300)), a('y'.repeat(300)), u('z')];
+    expect(trimToContext(turns, 50)).toEqual(withoutOldestExchange(turns));
   });
 });

@@ -4,8 +4,10 @@
 // transformers.js's Qwen-VL processor reads a list of images as the frames of one video; the pixel values and grids
 // are then joined, and every image placeholder in the prompt is expanded to that image's token count, as the
 // processor does for one image. Images arrive as data URLs that the page already checked and re-encoded; anything
-// that still fails to decode is an ImageUnreadable error, never a dropped image.
+// that still fails to decode is an ImageUnreadable error, never a dropped image. fitPromptToBudget then leaves out
+// the oldest exchanges while the real token count is over the page's budget (the page only estimates it).
 import { RawImage, cat, type Message, type PreTrainedTokenizer, type Processor, type Tensor } from '@huggingface/transformers';
+import { withoutOldestExchange } from '../../src/lib/history';
 import type { ChatTurn, ImagePart } from '../../src/lib/protocol';
 import { engineError } from '../errors';
 
@@ -74,7 +76,15 @@ export function expandImagePads(prompt: string, tokensPerImage: readonly number[
   return pieces.reduce((text, piece, index) => text + IMAGE_PAD.repeat(tokensPerImage[index - 1] ?? 0) + piece);
 }
 
-export async function multimodalInputs(processor: Processor, turns: readonly ChatTurn[], options: TemplateOptions): Promise<ModelInputs> {
+/** Processed pictures by data URL, so trimming a prompt and rendering it again does not process them again. */
+export type ImageFeatureCache = Map<string, ImageFeatures>;
+
+export async function multimodalInputs(
+  processor: Processor,
+  turns: readonly ChatTurn[],
+  options: TemplateOptions,
+  cache: ImageFeatureCache = new Map(),
+): Promise<ModelInputs> {
   const prompt = processor.apply_chat_template(multimodalMessages(turns), { ...templateOptions(options), tokenize: false });
   if (typeof prompt !== 'string') throw engineError('Unknown', 'the chat template did not render to text');
   const { tokenizer, image_processor: imageProcessor } = processor;
@@ -88,8 +98,14 @@ export async function multimodalInputs(processor: Processor, turns: readonly Cha
 
   const features: ImageFeatures[] = [];
   for (const [index, part] of parts.entries()) {
+    const known = cache.get(part.dataUrl);
+    if (known) {
+      features.push(known);
+      continue;
+    }
     const processed: unknown = await imageProcessor(await readImage(part, index));
     if (!isImageFeatures(processed)) throw engineError('Unknown', 'the image processor returned no pixel values');
+    cache.set(part.dataUrl, processed);
     features.push(processed);
   }
   const merged = mergeSize(processor) ** 2;
@@ -101,6 +117,30 @@ export async function multimodalInputs(processor: Processor, turns: readonly Cha
   inputs.pixel_values = cat(features.map((feature) => feature.pixel_values), 0);
   inputs.image_grid_thw = cat(features.map((feature) => feature.image_grid_thw), 0);
   return inputs;
+}
+
+export function promptLength(inputs: ModelInputs): number {
+  return inputs.input_ids.dims.at(-1) ?? 0;
+}
+
+/**
+ * Renders the turns, then, while the prompt is longer than `budgetTokens`, leaves out the oldest exchange and renders
+ * again (the system prompt and the newest turn always stay). Returns the inputs and how many turns were left out.
+ */
+export async function fitPromptToBudget(
+  turns: readonly ChatTurn[],
+  budgetTokens: number | undefined,
+  render: (turns: readonly ChatTurn[]) => Promise<ModelInputs>,
+): Promise<{ inputs: ModelInputs; turnsLeftOut: number }> {
+  let kept = turns;
+  let inputs = await render(kept);
+  while (budgetTokens !== undefined && promptLength(inputs) > budgetTokens) {
+    const shorter = withoutOldestExchange(kept);
+    if (!shorter) break;
+    kept = shorter;
+    inputs = await render(kept);
+  }
+  return { inputs, turnsLeftOut: turns.length - kept.length };
 }
 
 const DATA_URL = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/;

@@ -34,7 +34,7 @@ import type {
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
 import { GenerationClock } from '../metrics';
-import { multimodalInputs, textInputs } from './chat-inputs';
+import { fitPromptToBudget, multimodalInputs, promptLength, textInputs, type ImageFeatureCache } from './chat-inputs';
 import type { Engine } from './engine';
 import { LoadProgressTracker } from './transformers-progress';
 import { TokenStreamer } from './token-streamer';
@@ -193,10 +193,11 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     running = { requestId: request.requestId, stopping };
     try {
       const template = { enableThinking: options.enableThinking };
-      const inputs = processor
-        ? await multimodalInputs(processor, request.messages, template)
-        : textInputs(tokenizer, request.messages, template);
-      const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
+      const images: ImageFeatureCache = new Map();
+      const { inputs, turnsLeftOut } = await fitPromptToBudget(request.messages, request.promptBudgetTokens, async (turns) =>
+        processor ? multimodalInputs(processor, turns, template, images) : textInputs(tokenizer, turns, template),
+      );
+      const promptTokens = promptLength(inputs);
       const clock = new GenerationClock();
       const streamer = new TokenStreamer(tokenizer, (text, tokenProduced) => {
         if (tokenProduced) clock.tokenProduced();
@@ -219,7 +220,9 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
         : metrics.outputTokens >= options.maxNewTokens
           ? 'length'
           : 'stop';
-      return { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
+      const result: GenerationResult = { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
+      if (turnsLeftOut > 0) result.turnsLeftOut = turnsLeftOut;
+      return result;
     } catch (error) {
       const lost = info.device === 'webgpu' ? await lostDeviceReason() : undefined;
       throw lost ? engineError('DeviceLost', lost, error) : error;

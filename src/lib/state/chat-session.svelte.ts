@@ -242,21 +242,26 @@ export class ChatSession {
     const localImages = models.takesImages;
     const leftOut = localImages ? 0 : countImages(history);
     if (leftOut > 0) answer.imagesLeftOut = leftOut;
-    const turnsFor = (side: Side): ChatTurn[] =>
-      trimToContext(
-        buildTurns(systemPrompt, history, side, { images: side === 'remote' || localImages }),
-        contextTokens - generation.maxNewTokens,
-      );
+    const budget = contextTokens - generation.maxNewTokens;
+    const allTurns = (side: Side): ChatTurn[] => buildTurns(systemPrompt, history, side, { images: side === 'remote' || localImages });
+    const turnsFor = (side: Side): ChatTurn[] => trimToContext(allTurns(side), budget);
+    const localAll = allTurns('local');
+    const localTurns = trimToContext(localAll, budget);
     await this.#save(conversation);
     await Promise.all([
-      this.#streamLocal(conversation, answer, turnsFor('local')),
+      this.#streamLocal(conversation, answer, localTurns, { budget, leftOutByPage: localAll.length - localTurns.length }),
       answer.remote ? this.#streamRemote(conversation, answer.remote, turnsFor('remote')) : undefined,
     ]);
     conversation.updatedAt = Date.now();
     await this.#save(conversation);
   }
 
-  async #streamLocal(conversation: Conversation, answer: ChatMessage, turns: ChatTurn[]): Promise<void> {
+  async #streamLocal(
+    conversation: Conversation,
+    answer: ChatMessage,
+    turns: ChatTurn[],
+    context: { budget: number; leftOutByPage: number },
+  ): Promise<void> {
     const abort = new AbortController();
     this.#localAbort = abort;
     const thinking = new ThinkingClock();
@@ -268,7 +273,8 @@ export class ChatSession {
     });
     try {
       const options = $state.snapshot(this.#deps.settings.value.generation);
-      for await (const event of this.#deps.client.generate({ messages: turns, options }, abort.signal)) {
+      const request = { messages: turns, options, promptBudgetTokens: context.budget };
+      for await (const event of this.#deps.client.generate(request, abort.signal)) {
         if (event.type === 'token') {
           batcher.push(event.text);
           continue;
@@ -281,6 +287,8 @@ export class ChatSession {
         answer.device = result.device;
         answer.finishReason = result.finishReason;
         answer.status = result.finishReason === 'aborted' ? 'stopped' : 'done';
+        const turnsLeftOut = context.leftOutByPage + (result.turnsLeftOut ?? 0);
+        if (turnsLeftOut > 0) answer.turnsLeftOut = turnsLeftOut;
       }
     } catch (error) {
       batcher.flush();
