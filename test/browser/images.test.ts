@@ -96,6 +96,16 @@ describe('images', () => {
     expect(await user.locator('img').getAttribute('alt')).toBe('Attached image: red.png');
     expect(await pending(page).count()).toBe(0);
 
+    // The thumbnail opens the picture full size; Esc closes it and focus returns to the thumbnail.
+    const thumbnail = user.getByRole('button', { name: 'Show red.png full size' });
+    await thumbnail.click();
+    const viewer = user.getByTestId('image-viewer');
+    await expect.poll(() => viewer.evaluate((element) => element instanceof HTMLDialogElement && element.open)).toBe(true);
+    expect(await viewer.locator('img').getAttribute('alt')).toBe('red.png');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.evaluate((element) => element instanceof HTMLDialogElement && element.open)).toBe(false);
+    expect(await thumbnail.evaluate((element) => element === document.activeElement)).toBe(true);
+
     // 64x64 px = 4x4 patches of 16 = 4 merged tokens, plus <|vision_start|> and <|vision_end|>.
     expect(red.promptTokens - textOnly.promptTokens).toBe(6);
     const checker = await askAbout(page, 'checker', 'What is this?');
