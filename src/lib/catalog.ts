@@ -339,6 +339,16 @@ export function chooseDtype(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'>
   return fallback;
 }
 
+/**
+ * The image encoder's precision beside a text precision: the record's own pairing (the f16 path's encoder with the
+ * f16 text model), or the text precision itself for a build the catalogue knows nothing about.
+ */
+export function visionDtypeFor(record: ModelRecord, textDtype: Dtype): Dtype {
+  const vision = record.vision;
+  if (!vision) return textDtype;
+  return textDtype === record.dtypes.withF16 ? vision.withF16.dtype : vision.withoutF16.dtype;
+}
+
 // Hub repo ids: `org/name`, each part letters, digits, `-`, `_` or `.`, not starting with `.` or `-`, no `..`.
 const REPO_PART = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const REPO_MAX_LENGTH = 96;
@@ -362,7 +372,7 @@ function requireRepoId(repo: string): void {
 const CUSTOM_CONTEXT = 4096;
 
 /**
- * A record for a user-named Qwen3-architecture ONNX repo (usually on a mirror), loaded at full precision (fp32)
+ * A record for a user-named Qwen3 or Qwen3.5 ONNX repo (usually on a mirror), loaded at full precision (fp32)
  * because nothing is known about which quantised files it ships. Sizes are unknown. Throws on a malformed repo id.
  */
 export function customModelRecord(repo: string): ModelRecord {
@@ -371,7 +381,8 @@ export function customModelRecord(repo: string): ModelRecord {
   return freezeRecord({
     id: `${CUSTOM_ID_PREFIX}${repo}`,
     label: name,
-    family: 'Qwen3',
+    // Only the name says which family a custom build is; the worker reads its config for what matters (images).
+    family: /qwen3[._]5/i.test(name) ? 'Qwen3.5' : 'Qwen3',
     parameters: 'unknown',
     engine: 'transformers',
     repo,

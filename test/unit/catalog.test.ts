@@ -227,6 +227,12 @@ describe('customModelRecord', () => {
     expect(CATALOG.some((known) => known.id === record.id)).toBe(false);
   });
 
+  it('names the family of a custom Qwen3.5 build from its repo name', () => {
+    expect(customModelRecord('test/tiny-qwen3.5-vl').family).toBe('Qwen3.5');
+    expect(customModelRecord('me/Qwen3_5-2B-finetune').family).toBe('Qwen3.5');
+    expect(customModelRecord('me/Qwen3-4B-ONNX').family).toBe('Qwen3');
+  });
+
   it.each(['onnx-community/Qwen3.5-0.8B-ONNX-OPT', 'a_b/c.d-e', 'Org9/9name', 'x/y'])('accepts %s', (repo) => {
     expect(customModelRecord(repo).repo).toBe(repo);
   });

@@ -19,7 +19,8 @@ import {
   onnxProblem,
   sha256Hex,
 } from '../../workers/sideload/check';
-import { TINY_MODEL_DIR, TINY_REPO, ensureTinyModel } from '../fixtures/paths';
+import { TINY_MODEL_DIR, TINY_REPO, TINY_VL_MODEL_DIR, TINY_VL_REPO, ensureTinyModel } from '../fixtures/paths';
+import { TINY_VL_ONNX_FILES } from '../fixtures/tiny-qwen35-vl';
 
 const TINY = customModelRecord(TINY_REPO);
 const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
@@ -115,10 +116,28 @@ describe('checkSideload', () => {
     const qwen35 = findModel('qwen3.5-0.8b-onnx-opt');
     expect(qwen35).toBeDefined();
     if (!qwen35) return;
-    expect(graphFiles(qwen35, 'q4')).toEqual(['onnx/embed_tokens_q4.onnx', 'onnx/decoder_model_merged_q4.onnx']);
+    expect(graphFiles(qwen35, 'q4')).toEqual(['onnx/embed_tokens_q4.onnx', 'onnx/decoder_model_merged_q4.onnx', 'onnx/vision_encoder_q4.onnx']);
+    // The 0.8B build pairs its q4f16 text model with the fp16 vision encoder.
+    expect(graphFiles(qwen35, 'q4f16')).toEqual([
+      'onnx/embed_tokens_q4f16.onnx',
+      'onnx/decoder_model_merged_q4f16.onnx',
+      'onnx/vision_encoder_fp16.onnx',
+    ]);
     const qwen3: ModelRecord | undefined = findModel('qwen3-0.6b-onnx');
     expect(qwen3 && graphFiles(qwen3, 'q4f16')).toEqual(['onnx/model_q4f16.onnx']);
     expect(graphFiles(TINY, 'fp32')).toEqual(['onnx/model.onnx']);
+  });
+
+  it('for a build that takes images (its config says so), wants the vision encoder and the image processor too', async () => {
+    const record = customModelRecord(TINY_VL_REPO);
+    const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', ...TINY_VL_ONNX_FILES];
+    const folder = await Promise.all(names.map(async (file) => ({ path: file, file: new Blob([await readFile(path.join(TINY_VL_MODEL_DIR, file))]) })));
+    const checked = await checkSideload(record, folder);
+    expect(checked.files.map((file) => file.path).sort()).toEqual([...names].sort());
+    const noVision = folder.filter((entry) => entry.path !== 'onnx/vision_encoder.onnx');
+    expect((await rejection(checkSideload(record, noVision))).message).toContain('onnx/vision_encoder.onnx: is missing');
+    const noProcessor = folder.filter((entry) => entry.path !== 'preprocessor_config.json');
+    expect((await rejection(checkSideload(record, noProcessor))).message).toContain('preprocessor_config.json: is missing');
   });
 
   it('onnxProblem accepts a complete graph and reads only a few bytes of it', async () => {

@@ -14,7 +14,6 @@ import {
   InterruptableStoppingCriteria,
   LogLevel,
   env,
-  type PretrainedConfig,
   type PreTrainedModel,
   type PreTrainedTokenizer,
   type Processor,
@@ -31,6 +30,7 @@ import type {
   ProgressCallback,
   TokenCallback,
 } from '../../src/lib/protocol';
+import { visionDtypeFor } from '../../src/lib/catalog';
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
 import { GenerationClock } from '../metrics';
@@ -38,6 +38,7 @@ import { fitPromptToBudget, multimodalInputs, promptLength, textInputs, type Ima
 import type { Engine } from './engine';
 import { LoadProgressTracker } from './transformers-progress';
 import { TokenStreamer } from './token-streamer';
+import { isImageTextConfig } from '../vision-config';
 
 interface Loaded {
   info: LoadedModel;
@@ -47,12 +48,6 @@ interface Loaded {
   processor?: Processor;
 }
 
-/** Architectures whose ONNX exports ship a vision encoder that transformers.js runs as image-text-to-text. */
-const IMAGE_TEXT_MODEL_TYPES: ReadonlySet<string> = new Set(['qwen3_5', 'qwen3_5_moe']);
-
-export function isImageTextConfig(config: PretrainedConfig): boolean {
-  return IMAGE_TEXT_MODEL_TYPES.has(config.model_type ?? '') && 'vision_config' in config;
-}
 
 interface Running {
   requestId: string;
@@ -91,13 +86,6 @@ export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
     throw engineError('ShaderF16Missing', `${request.record.id} has no build without f16`);
   }
   return dtype;
-}
-
-/** The image encoder's precision: the record's own pairing with the text path, or the text precision itself. */
-export function pickVisionDtype(request: LoadRequest, textDtype: Dtype): Dtype {
-  const vision = request.record.vision;
-  if (!vision) return textDtype;
-  return textDtype === request.record.dtypes.withF16 ? vision.withF16.dtype : vision.withoutF16.dtype;
 }
 
 export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {
@@ -151,7 +139,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       processor = await AutoProcessor.from_pretrained(record.repo, { progress_callback });
       if (!processor.tokenizer) throw engineError('Unknown', `${record.repo} has a processor without a tokenizer`);
       tokenizer = processor.tokenizer;
-      const vision = pickVisionDtype(request, dtype);
+      const vision = visionDtypeFor(record, dtype);
       const dtypes = { embed_tokens: dtype, decoder_model_merged: dtype, vision_encoder: vision };
       model = await AutoModelForImageTextToText.from_pretrained(record.repo, { config, device, dtype: dtypes, progress_callback });
     } else {

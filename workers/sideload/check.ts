@@ -3,11 +3,15 @@
 // writes), every size and sha256 matches it. Without a manifest the checks are structural: JSON files must parse
 // (config.json must name a Qwen architecture, tokenizer.json must hold a tokenizer) and every ONNX graph must be a
 // complete protobuf message with a graph in it, which catches a truncated or foreign file. External-data files
-// (`*.onnx_data*`) have no structure to check: only a manifest can vouch for them.
+// (`*.onnx_data*`) have no structure to check: only a manifest can vouch for them. A build that takes images (its
+// record or its config.json says so) also needs its vision encoder and preprocessor_config.json, which the loader
+// reads with the text model.
 // Invariant: every rejection is an `ImportRejected` error whose message starts with the offending file's path.
+import { visionDtypeFor } from '../../src/lib/catalog';
 import type { Dtype, ModelRecord, SideloadFile, SideloadProgress } from '../../src/lib/protocol';
 import type { ImportedFile } from '../cache/weights-idb';
 import { engineError } from '../errors';
+import { isImageTextConfig } from '../vision-config';
 
 /** Written by the app's export beside the model files; optional on import. */
 export const MANIFEST_FILE = 'qwen-chat-manifest.json';
@@ -36,17 +40,34 @@ export interface CheckedFolder {
 
 const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = { fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16' };
 const REQUIRED_JSON = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
+/** The image processor's settings, which a build that takes images needs beside its tokenizer. */
+const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
 const MODEL_FILE = /^(?:[A-Za-z0-9_.-]+\.json|chat_template\.jinja|onnx\/[A-Za-z0-9_.-]+\.onnx(?:_data(?:_\d+)?)?)$/;
 
 function reject(path: string, problem: string): Error {
   return engineError('ImportRejected', `${path}: ${problem}`);
 }
 
-/** The ONNX graphs a build needs at one precision: Qwen3.5 exports split the text path in two. */
-export function graphFiles(record: ModelRecord, dtype: Dtype): string[] {
+/**
+ * The ONNX graphs a build needs at one precision: Qwen3.5 exports split the text path in two, and a build that takes
+ * images adds its vision encoder at the precision paired with that text precision.
+ */
+export function graphFiles(record: ModelRecord, dtype: Dtype, vision = record.takesImages): string[] {
   const suffix = DTYPE_SUFFIX[dtype];
-  if (record.family === 'Qwen3.5') return [`onnx/embed_tokens${suffix}.onnx`, `onnx/decoder_model_merged${suffix}.onnx`];
-  return [`onnx/model${suffix}.onnx`];
+  const text =
+    record.family === 'Qwen3.5' || vision
+      ? [`onnx/embed_tokens${suffix}.onnx`, `onnx/decoder_model_merged${suffix}.onnx`]
+      : [`onnx/model${suffix}.onnx`];
+  return vision ? [...text, `onnx/vision_encoder${DTYPE_SUFFIX[visionDtypeFor(record, dtype)]}.onnx`] : text;
+}
+
+async function configTakesImages(config: Blob | undefined): Promise<boolean> {
+  if (!config) return false;
+  try {
+    return isImageTextConfig(JSON.parse(await config.text()));
+  } catch {
+    return false; // jsonProblem names a config.json that does not parse.
+  }
 }
 
 /** A path relative to the model root, with `/` separators; undefined for anything that escapes it. */
@@ -198,12 +219,13 @@ export async function checkSideload(
   if (manifest && manifest.repo !== record.repo) {
     throw reject(MANIFEST_FILE, `is for ${manifest.repo}, not ${record.repo}. Pick ${manifest.repo} in the model list first.`);
   }
-  for (const required of REQUIRED_JSON) {
+  const vision = record.takesImages || (await configTakesImages(byPath.get('config.json')));
+  for (const required of vision ? [...REQUIRED_JSON, PREPROCESSOR_CONFIG] : REQUIRED_JSON) {
     if (!byPath.has(required)) throw reject(required, 'is missing from the folder.');
   }
   const precisions = [...new Set([record.dtypes.withF16, record.dtypes.withoutF16])];
-  if (!precisions.some((dtype) => graphFiles(record, dtype).every((file) => byPath.has(file)))) {
-    const wanted = precisions.map((dtype) => graphFiles(record, dtype).join(' + ')).join(' or ');
+  if (!precisions.some((dtype) => graphFiles(record, dtype, vision).every((file) => byPath.has(file)))) {
+    const wanted = precisions.map((dtype) => graphFiles(record, dtype, vision).join(' + ')).join(' or ');
     throw reject(wanted, 'is missing from the folder (the model itself).');
   }
 
