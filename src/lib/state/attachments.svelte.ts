@@ -41,12 +41,11 @@ export class AttachmentsState {
 
   /** Checks, re-encodes and queues image files; says why for each one it refuses. */
   async add(files: readonly File[]): Promise<void> {
-    const problems: string[] = [];
-    const reason = this.unavailableReason;
-    if (reason) {
-      this.#problems = [reason];
+    if (!this.accepted) {
+      this.explainUnavailable();
       return;
     }
+    const problems: string[] = [];
     const room = MAX_IMAGES_PER_MESSAGE - this.#pending.length;
     if (files.length > room) problems.push(`A message can carry at most ${MAX_IMAGES_PER_MESSAGE} images; the rest were left out.`);
     this.#preparing += 1;
@@ -63,6 +62,12 @@ export class AttachmentsState {
       this.#preparing -= 1;
       this.#problems = problems;
     }
+  }
+
+  /** Says why images cannot be attached now (the attach button's answer when the model reads text only). */
+  explainUnavailable(): void {
+    const reason = this.unavailableReason;
+    if (reason) this.#problems = [reason];
   }
 
   remove(id: string): void {
