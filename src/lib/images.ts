@@ -51,14 +51,22 @@ export function imageTokenEstimate(image: Pick<ImagePart, 'width' | 'height'>): 
 export async function prepareImage(file: File | Blob, name: string): Promise<ChatImage> {
   const reason = checkImageFile({ name, type: file.type, size: file.size });
   if (reason) throw new ImageRejected(reason);
-  let bitmap: ImageBitmap;
+  let original: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(file);
+    original = await createImageBitmap(file);
   } catch {
     throw new ImageRejected(`${name} could not be read as an image: the file may be damaged.`);
   }
+  const size = fitWithin(original.width, original.height);
+  // The browser decodes and scales image bitmaps off the main thread; only the small result is drawn here, so a
+  // 12-megapixel photo never holds up an answer that is streaming meanwhile.
+  let bitmap: ImageBitmap;
   try {
-    const size = fitWithin(bitmap.width, bitmap.height);
+    bitmap = await createImageBitmap(original, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
+  } finally {
+    original.close();
+  }
+  try {
     const canvas = new OffscreenCanvas(size.width, size.height);
     const context = canvas.getContext('2d');
     if (!context) throw new ImageRejected('This browser cannot draw images (no 2D canvas).');

@@ -153,6 +153,17 @@ describe('images', () => {
     expect(await pending(page).count()).toBe(1);
     expect(await page.evaluate(() => Reflect.get(window, '__svg'))).toBeUndefined();
 
+    // A large photo is scaled down to the pixel budget and re-encoded as JPEG before it is kept.
+    await attachByPicker(page, [{ name: 'big.png', mimeType: 'image/png', buffer: await drawPng(page, 'gradient', 2000) }]);
+    await expect.poll(() => pending(page).count()).toBe(2);
+    const big = page.getByTestId('pending-images').locator('img[alt="big.png"]');
+    const [width, height, source] = await Promise.all([big.getAttribute('width'), big.getAttribute('height'), big.getAttribute('src')]);
+    expect(Number(width) * Number(height)).toBeLessThanOrEqual(640 * 640);
+    expect(Number(width)).toBe(640);
+    expect(source?.startsWith('data:image/jpeg;base64,')).toBe(true);
+    await page.getByRole('button', { name: 'Remove big.png' }).click();
+    await expect.poll(() => pending(page).count()).toBe(1);
+
     // Two pictures in one message reach the model together.
     await attachByPicker(page, [{ name: 'checker.png', mimeType: 'image/png', buffer: await drawPng(page, 'checker') }]);
     await expect.poll(() => pending(page).count()).toBe(2);
