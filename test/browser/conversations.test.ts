@@ -52,6 +52,14 @@ async function downloadFrom(page: Page, button: string): Promise<string> {
   return readFile(await (await download).path(), 'utf8');
 }
 
+/** Writes an export file (`version` 1 or 2) holding `conversations` and imports it through the real file input. */
+async function importConversations(page: Page, version: 1 | 2, conversations: unknown[]): Promise<void> {
+  const file = path.join(tmpdir(), `import-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(file, JSON.stringify({ format: 'qwen-webgpu-chat/conversations', version, conversations }));
+  await page.getByTestId('import-conversations').setInputFiles(file);
+  await expect.poll(() => page.getByTestId('import-report').innerText()).toContain(`Imported ${conversations.length} conversation`);
+}
+
 describe('conversations, prompts and transfer', () => {
   it('regenerate resends the same history; edit re-runs from the edited question', async () => {
     const { page } = stack.session;
@@ -139,28 +147,18 @@ describe('conversations, prompts and transfer', () => {
 
   it('earlier reasoning is never sent back to a model', async () => {
     const { page } = stack.session;
-    const file = path.join(tmpdir(), `thinking-${Date.now()}.json`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        format: 'qwen-webgpu-chat/conversations',
-        version: 1,
-        conversations: [
-          {
-            id: 'with-thinking',
-            title: 'Reasoned chat',
-            createdAt: Date.now() + 10_000,
-            updatedAt: Date.now() + 10_000,
-            messages: [
-              { id: 'u1', role: 'user', content: 'What is 2+2?', createdAt: 1 },
-              { id: 'a1', role: 'assistant', content: '<think>secret reasoning steps</think>It is 4.', createdAt: 2, status: 'done' },
-            ],
-          },
+    await importConversations(page, 1, [
+      {
+        id: 'with-thinking',
+        title: 'Reasoned chat',
+        createdAt: Date.now() + 10_000,
+        updatedAt: Date.now() + 10_000,
+        messages: [
+          { id: 'u1', role: 'user', content: 'What is 2+2?', createdAt: 1 },
+          { id: 'a1', role: 'assistant', content: '<think>secret reasoning steps</think>It is 4.', createdAt: 2, status: 'done' },
         ],
-      }),
-    );
-    await page.getByTestId('import-conversations').setInputFiles(file);
-    await page.getByTestId('import-report').waitFor();
+      },
+    ]);
     await page.getByRole('button', { name: 'Reasoned chat', exact: true }).click();
     mock.script({ kind: 'ok', text: 'Sure.' });
     await sendMessage(page, 'And 3+3?');
@@ -175,28 +173,18 @@ describe('conversations, prompts and transfer', () => {
     const { page } = stack.session;
     const png =
       'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-    const file = path.join(tmpdir(), `image-${Date.now()}.json`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        format: 'qwen-webgpu-chat/conversations',
-        version: 2,
-        conversations: [
-          {
-            id: 'with-image',
-            title: 'Picture chat',
-            createdAt: Date.now() + 20_000,
-            updatedAt: Date.now() + 20_000,
-            messages: [
-              { id: 'u1', role: 'user', content: 'What colour is this?', createdAt: 1, images: [{ id: 'i1', name: 'dot.png', dataUrl: png, width: 1, height: 1 }] },
-              { id: 'a1', role: 'assistant', content: 'Grey.', createdAt: 2, status: 'done' },
-            ],
-          },
+    await importConversations(page, 2, [
+      {
+        id: 'with-image',
+        title: 'Picture chat',
+        createdAt: Date.now() + 20_000,
+        updatedAt: Date.now() + 20_000,
+        messages: [
+          { id: 'u1', role: 'user', content: 'What colour is this?', createdAt: 1, images: [{ id: 'i1', name: 'dot.png', dataUrl: png, width: 1, height: 1 }] },
+          { id: 'a1', role: 'assistant', content: 'Grey.', createdAt: 2, status: 'done' },
         ],
-      }),
-    );
-    await page.getByTestId('import-conversations').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain('Imported 1 conversation');
+      },
+    ]);
     await page.getByRole('button', { name: 'Picture chat', exact: true }).click();
     expect(await page.getByTestId('message-images').locator('img').getAttribute('alt')).toBe('Attached image: dot.png');
     mock.script({ kind: 'ok', text: 'Still grey.' });
@@ -217,29 +205,19 @@ describe('conversations, prompts and transfer', () => {
     // Each CJK character is 3 byte-level tokens, where the page's estimate counts a third of one: the estimate lets
     // this history through, the worker's real count does not.
     const long = '日本語の文章です。'.repeat(12);
-    const file = path.join(tmpdir(), `long-${Date.now()}.json`);
     const at = Date.now() + 30_000;
-    await writeFile(
-      file,
-      JSON.stringify({
-        format: 'qwen-webgpu-chat/conversations',
-        version: 2,
-        conversations: [
-          {
-            id: 'long-history',
-            title: 'Long history',
-            createdAt: at,
-            updatedAt: at,
-            messages: [1, 2, 3].flatMap((n) => [
-              { id: `u${n}`, role: 'user', content: long, createdAt: n },
-              { id: `a${n}`, role: 'assistant', content: long, createdAt: n, status: 'done' },
-            ]),
-          },
-        ],
-      }),
-    );
-    await page.getByTestId('import-conversations').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('import-report').innerText()).toContain('Imported 1 conversation');
+    await importConversations(page, 2, [
+      {
+        id: 'long-history',
+        title: 'Long history',
+        createdAt: at,
+        updatedAt: at,
+        messages: [1, 2, 3].flatMap((n) => [
+          { id: `u${n}`, role: 'user', content: long, createdAt: n },
+          { id: `a${n}`, role: 'assistant', content: long, createdAt: n, status: 'done' },
+        ]),
+      },
+    ]);
     await page.getByRole('button', { name: 'Long history', exact: true }).click();
     const settings = page.locator('details', { hasText: 'Answer settings' });
     if (!(await settings.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Answer settings' }).click();
