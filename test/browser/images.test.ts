@@ -189,10 +189,20 @@ describe('images', () => {
       'Attached image: checker.png',
     ]);
 
+    // A picture waiting in the composer when the model is swapped for a text-only one is held back, with the reason.
+    await attachByPicker(page, [{ name: 'waiting.png', mimeType: 'image/png', buffer: await drawPng(page, 'checker') }]);
+    await expect.poll(() => pending(page).count()).toBe(1);
     await addCustomRepo(page, TINY_REPO);
     await page.getByRole('button', { name: 'Load model' }).click();
     await expect.poll(async () => (await page.getByTestId('model-ready').innerText()).includes('tiny-qwen3 '), { timeout: 180_000 }).toBe(true);
     expect(await page.getByTestId('loaded-vision').count()).toBe(0);
+    await page.getByLabel('Message', { exact: true }).fill('Is it still there?');
+    expect(await page.getByTestId('stranded-images').innerText()).toContain('reads text only');
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Remove waiting.png' }).click();
+    await expect.poll(() => page.getByTestId('stranded-images').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(false);
+    await page.getByLabel('Message', { exact: true }).fill('');
 
     await page.getByRole('button', { name: 'Attach images' }).click();
     expect(await page.getByTestId('attach-problem').innerText()).toContain('reads text only');

@@ -136,10 +136,13 @@ export class ChatSession {
     await this.#save(conversation);
   }
 
-  /** Sends a message; images go with it only when the loaded model takes them (the composer enforces that). */
+  /**
+   * Sends a message with its images. The composer only offers images to a model that takes them; should one reach a
+   * text-only model anyway, they are kept with the message and the answer says the model did not see them.
+   */
   async send(text: string, images: readonly ChatImage[] = []): Promise<void> {
     const content = text.trim();
-    const attached = this.#deps.models.takesImages ? [...images] : [];
+    const attached = [...images];
     if ((!content && attached.length === 0) || !this.canSend) return;
     const conversation = this.#ensureConversation(content, attached.length);
     const message: ChatMessage = { id: newId(), role: 'user', content, createdAt: Date.now() };
