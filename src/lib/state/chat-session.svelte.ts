@@ -247,13 +247,12 @@ export class ChatSession {
     if (leftOut > 0) answer.imagesLeftOut = leftOut;
     const budget = contextTokens - generation.maxNewTokens;
     const allTurns = (side: Side): ChatTurn[] => buildTurns(systemPrompt, history, side, { images: side === 'remote' || localImages });
-    const turnsFor = (side: Side): ChatTurn[] => trimToContext(allTurns(side), budget);
     const localAll = allTurns('local');
     const localTurns = trimToContext(localAll, budget);
     await this.#save(conversation);
     await Promise.all([
       this.#streamLocal(conversation, answer, localTurns, { budget, leftOutByPage: localAll.length - localTurns.length }),
-      answer.remote ? this.#streamRemote(conversation, answer.remote, turnsFor('remote')) : undefined,
+      answer.remote ? this.#streamRemote(conversation, answer.remote, trimToContext(allTurns('remote'), budget)) : undefined,
     ]);
     conversation.updatedAt = Date.now();
     await this.#save(conversation);
