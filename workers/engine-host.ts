@@ -15,6 +15,7 @@ import type {
 } from '../src/lib/protocol';
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
+import { withCallback } from './callbacks';
 import { engineError, toEngineError } from './errors';
 import type { Engine } from './engines/engine';
 import { createTransformersEngine } from './engines/transformers';
@@ -57,21 +58,25 @@ export function createEngineHost(): WorkerApi {
     probeGpu,
 
     load: (request: LoadRequest, onProgress: ProgressCallback) =>
-      named(async () => {
-        await unload();
-        const gpu = await probeGpu();
-        const next =
-          request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
-        const info = await next.load(request, onProgress);
-        engine = next;
-        return info;
-      }),
+      named(() =>
+        withCallback(onProgress, async (progress) => {
+          await unload();
+          const gpu = await probeGpu();
+          const next =
+            request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
+          const info = await next.load(request, progress);
+          engine = next;
+          return info;
+        }),
+      ),
 
     generate: (request: GenerateRequest, onToken: TokenCallback) =>
-      named(async () => {
-        if (!engine) throw engineError('ModelNotLoaded');
-        return engine.generate(request, onToken);
-      }),
+      named(() =>
+        withCallback(onToken, async (token) => {
+          if (!engine) throw engineError('ModelNotLoaded');
+          return engine.generate(request, token);
+        }),
+      ),
 
     interrupt: async (requestId: string) => engine?.interrupt(requestId),
     unload: () => named(unload),
@@ -82,8 +87,8 @@ export function createEngineHost(): WorkerApi {
         await webLlmStore.delete(repo);
       }),
 
-    sideloadModel: (request: SideloadRequest, onProgress: SideloadProgressCallback) =>
-      named(async () => {
+    sideloadModel: (request: SideloadRequest, onSideloadProgress: SideloadProgressCallback) =>
+      named(() => withCallback(onSideloadProgress, async (onProgress) => {
         const { record } = request;
         if (record.engine !== 'transformers') {
           throw engineError('ImportRejected', `${record.label}: only transformers.js (ONNX) builds can be imported from files.`);
@@ -96,7 +101,7 @@ export function createEngineHost(): WorkerApi {
           onProgress({ phase: 'write', doneBytes, totalBytes: checked.bytes, file });
         });
         return { repo: record.repo, files: checked.files.length, bytes: checked.bytes, hashed: checked.hashed };
-      }),
+      })),
 
     exportModel: (repo: string) =>
       named(async () => {

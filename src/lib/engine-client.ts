@@ -95,6 +95,26 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     for (const listener of restartListeners) listener(reason);
   }
 
+  /**
+   * Runs one worker call that reports through `listener`. The worker answers only after the page has run every
+   * callback (workers/callbacks.ts); the gate still drops a call that arrives after the answer, so a late message
+   * can never overwrite a finished state, and a crashed worker's leftovers reach nobody.
+   */
+  async function callWith<A, T>(
+    listener: (arg: A) => void,
+    work: (remote: Remote<WorkerApi>, callback: (arg: A) => void) => Promise<T>,
+  ): Promise<T> {
+    let open = true;
+    const gated = proxy((arg: A) => {
+      if (open) listener(arg);
+    });
+    try {
+      return await call((remote) => work(remote, gated));
+    } finally {
+      open = false;
+    }
+  }
+
   /** Runs one worker call; a crash meanwhile rejects it instead of leaving it pending. */
   async function call<T>(work: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     try {
@@ -120,7 +140,7 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     const onAbort = (): void => void api.interrupt(requestId).catch(() => undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    call((remote) => remote.generate({ ...request, requestId }, proxy((event: TokenEvent) => push({ type: 'token', ...event }))))
+    callWith((event: TokenEvent) => push({ type: 'token', ...event }), (remote, onToken) => remote.generate({ ...request, requestId }, onToken))
       .then((result) => push({ type: 'done', result }))
       .catch((error: unknown) => {
         failure = toEngineFailure(error);
@@ -154,13 +174,14 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
 
   return {
     probeGpu: () => call((remote) => remote.probeGpu()),
-    load: (request, onProgress) => call((remote) => remote.load(request, proxy(onProgress))),
+    load: (request, onProgress) => callWith(onProgress, (remote, callback) => remote.load(request, callback)),
     generate,
     restart,
     unload: () => call((remote) => remote.unload()),
     listCachedModels: () => call((remote) => remote.listCachedModels()),
     deleteCachedModel: (repo) => call((remote) => remote.deleteCachedModel(repo)),
-    sideloadModel: (request, onProgress) => call((remote) => remote.sideloadModel(request, proxy(onProgress))),
+    sideloadModel: (request, onProgress) =>
+      callWith(onProgress, (remote, callback) => remote.sideloadModel(request, callback)),
     exportModel: (repo) => call((remote) => remote.exportModel(repo)),
     onRestart(listener) {
       restartListeners.add(listener);

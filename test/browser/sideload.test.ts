@@ -2,7 +2,7 @@
 // are imported through the real folder input; a truncated file and a wrong file are each rejected with a message
 // naming the file and leave nothing stored; the imported model loads and answers. Then export -> delete -> import
 // the exported .zip -> the same greedy answer. The service worker is blocked here: these tests are not about it.
-import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +18,10 @@ import {
   waitForAnswer,
   waitForModelReady,
 } from './harness';
+import { copyTinyModel, TINY_FILES } from './model-files';
 
 const stack = useStack({ webgpu: true, serviceWorkers: 'block', mirror: true });
 
-const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 const PROMPT = 'Hello from the USB stick';
 
 let work: string;
@@ -29,15 +29,6 @@ let mirrorRequests = 0;
 let firstAnswer = '';
 const figures: Record<string, number> = {};
 
-/** Copies the tiny model's files to `<work>/<name>/tiny-qwen3/…`, as a teacher would onto a USB stick. */
-async function copyModel(name: string): Promise<string> {
-  const folder = path.join(work, name, 'tiny-qwen3');
-  for (const file of FILES) {
-    await mkdir(path.dirname(path.join(folder, file)), { recursive: true });
-    await copyFile(path.join(TINY_MODEL_DIR, file), path.join(folder, file));
-  }
-  return folder;
-}
 
 /** Every console line of the page and its worker, so a stuck import says what the app was doing. */
 const consoleLines: string[] = [];
@@ -90,7 +81,7 @@ describe('sideload a model folder from disk, with no network', () => {
     await addCustomRepo(page, TINY_REPO);
     await openStoragePanel(page);
 
-    const truncated = await copyModel('truncated');
+    const truncated = await copyTinyModel(work, 'truncated');
     const onnx = path.join(truncated, 'onnx', 'model.onnx');
     await truncate(onnx, Math.floor((await readFile(onnx)).length / 2));
     await page.getByTestId('sideload-folder').setInputFiles(truncated);
@@ -101,7 +92,7 @@ describe('sideload a model folder from disk, with no network', () => {
     expect(await error.innerText()).toContain('cut short');
     expect(await storedRepos()).toEqual([]);
 
-    const wrong = await copyModel('wrong');
+    const wrong = await copyTinyModel(work, 'wrong');
     // A plausible mix-up: the generation config copied over the model config.
     await copyFile(path.join(TINY_MODEL_DIR, 'generation_config.json'), path.join(wrong, 'config.json'));
     await page.getByTestId('sideload-folder').setInputFiles(wrong);
@@ -112,13 +103,13 @@ describe('sideload a model folder from disk, with no network', () => {
 
   it('imports the folder with progress, then the model loads from this device and answers', async () => {
     const { page } = stack.session;
-    const good = await copyModel('good');
+    const good = await copyTinyModel(work, 'good');
     const started = Date.now();
     await page.getByTestId('sideload-folder').setInputFiles(good);
     await importFinished();
     const done = page.getByTestId('sideload-done');
     figures.importMs = Date.now() - started;
-    expect(await done.getAttribute('data-files')).toBe(String(FILES.length));
+    expect(await done.getAttribute('data-files')).toBe(String(TINY_FILES.length));
     expect(await storedRepos()).toEqual([TINY_REPO]);
     expect(await page.getByTestId('cached-source').innerText()).toContain('files on this device');
 
@@ -149,7 +140,7 @@ describe('sideload a model folder from disk, with no network', () => {
     await page.getByTestId('sideload-files').setInputFiles(archive);
     await importFinished();
     const done = page.getByTestId('sideload-done');
-    expect(await done.getAttribute('data-hashed')).toBe(String(FILES.length));
+    expect(await done.getAttribute('data-hashed')).toBe(String(TINY_FILES.length));
 
     // A fresh page, so the model really loads from the re-imported files.
     await page.goto(APP_URL);

@@ -9,11 +9,14 @@ import type {
   GenerationResult,
   ExportedFile,
   GpuInfo,
+  SideloadProgress,
+  SideloadProgressCallback,
   SideloadRequest,
   SideloadResult,
   LoadedModel,
   LoadProgress,
   LoadRequest,
+  ModelRecord,
   ProgressCallback,
   TokenCallback,
   WorkerApi,
@@ -173,7 +176,13 @@ class FakeApi implements WorkerApi {
     if (repo === 'missing') throw namedError('Busy', 'still busy');
   }
 
-  async sideloadModel(request: SideloadRequest): Promise<SideloadResult> {
+  /** 'late-progress': one more progress message is sent after the answer, as a reordered port would deliver it. */
+  sideloadMode: 'ok' | 'late-progress' = 'ok';
+
+  async sideloadModel(request: SideloadRequest, onProgress: SideloadProgressCallback): Promise<SideloadResult> {
+    if (this.sideloadMode === 'late-progress') {
+      setTimeout(() => onProgress({ phase: 'write', doneBytes: 10, totalBytes: 10, file: 'tokenizer.json' }), 5);
+    }
     return { repo: request.record.repo, files: request.files.length, bytes: 0, hashed: 0 };
   }
 
@@ -233,6 +242,20 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+const TINY_RECORD: ModelRecord = {
+  id: 'tiny',
+  label: 'Tiny',
+  family: 'Qwen3',
+  parameters: '1M',
+  engine: 'transformers',
+  repo: 'test/tiny',
+  dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
+  downloadBytes: {},
+  contextWindow: 128,
+  takesImages: false,
+  licence: 'Apache-2.0',
+};
+
 const REQUEST = {
   messages: [{ role: 'user' as const, content: 'Say hello' }],
   options: { maxNewTokens: 16, temperature: 0, topP: 1, topK: 0, repetitionPenalty: 1, enableThinking: false },
@@ -260,27 +283,23 @@ describe('createEngineClient: plain calls', () => {
     const { client } = rig();
     const seen: LoadProgress[] = [];
     const loaded = await client.load(
-      {
-        record: {
-          id: 'tiny',
-          label: 'Tiny',
-          family: 'Qwen3',
-          parameters: '1M',
-          engine: 'transformers',
-          repo: 'test/tiny',
-          dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
-          downloadBytes: {},
-          contextWindow: 128,
-          takesImages: false,
-          licence: 'Apache-2.0',
-        },
-        filesBaseUrl: 'http://localhost/test/tiny/',
-      },
+      { record: TINY_RECORD, filesBaseUrl: 'http://localhost/test/tiny/' },
       (progress) => seen.push(progress),
     );
     expect(loaded.modelId).toBe('tiny');
     expect(seen.map((progress) => progress.phase)).toEqual(['download', 'ready']);
     expect(seen[0]).toEqual({ phase: 'download', loadedBytes: 5, totalBytes: 10, filesDone: 0, filesTotal: 1, file: 'a.onnx' });
+  });
+
+  it('drops a progress message that arrives after the answer, so it cannot overwrite a finished import', async () => {
+    const { client } = rig((api) => {
+      api.sideloadMode = 'late-progress';
+    });
+    const seen: SideloadProgress[] = [];
+    const result = await client.sideloadModel({ record: TINY_RECORD, files: [] }, (progress) => seen.push(progress));
+    expect(result.repo).toBe('test/tiny');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(seen).toEqual([]);
   });
 
   it('rebuilds a named worker error as an EngineFailure with the same name and message', async () => {
