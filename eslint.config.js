@@ -5,7 +5,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['dist/', 'dist-bench/', 'dist-h3/', 'dist-h7/', 'dist-h6/', 'node_modules/', 'test/.generated/', 'test/.artifacts/'] },
+  { ignores: ['dist/', 'dist-*/', 'node_modules/', 'test/.generated/', 'test/.artifacts/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

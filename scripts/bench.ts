@@ -28,7 +28,8 @@ import {
   waitForAnswer,
   waitForModelReady,
 } from '../test/browser/harness';
-import type { Dtype, GenerationMetrics } from '../src/lib/protocol';
+import type { Dtype } from '../common/model-record';
+import type { GenerationMetrics } from '../common/protocol';
 
 const { values } = parseArgs({
   options: {

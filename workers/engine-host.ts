@@ -1,7 +1,7 @@
 // Implements the worker API: one engine loaded at a time (transformers.js or web-llm, picked by the record),
 // cache operations over both engines' stores, and every failure turned into one of the protocol's named errors
 // before it crosses to the page. A model folder from disk is checked in full before any of it is stored (sideload).
-import { WEB_LLM_CATALOG } from '../src/lib/catalog-web-llm';
+import { WEB_LLM_CATALOG } from '../common/catalog/web-llm-builds';
 import type {
   CachedModel,
   ExportedFile,
@@ -12,7 +12,7 @@ import type {
   SideloadRequest,
   TokenCallback,
   WorkerApi,
-} from '../src/lib/protocol';
+} from '../common/protocol';
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
 import { withCallback } from './callbacks';
@@ -90,8 +90,8 @@ export function createEngineHost(): WorkerApi {
     sideloadModel: (request: SideloadRequest, onSideloadProgress: SideloadProgressCallback) =>
       named(() => withCallback(onSideloadProgress, async (onProgress) => {
         const { record } = request;
-        if (record.engine !== 'transformers') {
-          throw engineError('ImportRejected', `${record.label}: only transformers.js (ONNX) builds can be imported from files.`);
+        if (!record.importable) {
+          throw engineError('ImportRejected', `${record.label}: only builds stored as plain files (the ONNX builds) can be imported from files.`);
         }
         const checked = await checkSideload(record, request.files, onProgress);
         if (checked.skipped.length > 0) console.info(`[engine-host] sideload left out ${checked.skipped.join(', ')}`);

@@ -1,6 +1,6 @@
 // Reads what this browser's WebGPU adapter offers, once per worker: the engines and the picker decide precision
 // and fit from it. A missing `navigator.gpu` or a refused adapter is a normal answer here, not an error.
-import type { GpuInfo } from '../src/lib/protocol';
+import type { GpuInfo } from '../common/protocol';
 
 const NO_GPU: GpuInfo = {
   webgpu: false,

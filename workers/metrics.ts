@@ -1,5 +1,5 @@
 // Turns the timestamps of one generation into its metrics. Pure: the clock is injected, so tests drive it.
-import type { GenerationMetrics } from '../src/lib/protocol';
+import type { GenerationMetrics } from '../common/protocol';
 
 export class GenerationClock {
   readonly #now: () => number;

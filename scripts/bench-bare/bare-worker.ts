@@ -3,7 +3,8 @@
 import { AutoModelForCausalLM, AutoTokenizer, TextStreamer, env } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { GenerationClock } from '../../workers/metrics';
-import type { Dtype, GenerationMetrics } from '../../src/lib/protocol';
+import type { Dtype } from '../../common/model-record';
+import type { GenerationMetrics } from '../../common/protocol';
 
 export interface BareOptions {
   filesBaseUrl: string;

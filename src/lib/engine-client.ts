@@ -2,23 +2,22 @@
 // iterables and an AbortSignal into `interrupt`, rebuilds named errors, and replaces a worker that dies, failing
 // whatever was in flight with `WorkerCrashed` instead of leaving it pending forever.
 import { proxy, wrap, type Remote } from 'comlink';
-import {
-  isEngineErrorName,
-  type CachedModel,
-  type EngineErrorName,
-  type ExportedFile,
-  type GenerateRequest,
-  type GenerationResult,
-  type GpuInfo,
-  type LoadedModel,
-  type LoadProgress,
-  type LoadRequest,
-  type SideloadProgress,
-  type SideloadRequest,
-  type SideloadResult,
-  type TokenEvent,
-  type WorkerApi,
-} from './protocol';
+import { ENGINE_ADVICE, isEngineErrorName, type EngineErrorName } from '../../common/errors';
+import type {
+  CachedModel,
+  ExportedFile,
+  GenerateRequest,
+  GenerationResult,
+  GpuInfo,
+  LoadedModel,
+  LoadProgress,
+  LoadRequest,
+  SideloadProgress,
+  SideloadRequest,
+  SideloadResult,
+  TokenEvent,
+  WorkerApi,
+} from '../../common/protocol';
 
 /** An engine failure on the page side: `name` is always one of the protocol's error names. */
 export class EngineFailure extends Error {
@@ -34,7 +33,7 @@ export function toEngineFailure(error: unknown): EngineFailure {
   if (error instanceof EngineFailure) return error;
   if (error instanceof Error && isEngineErrorName(error.name)) return new EngineFailure(error.name, error.message);
   const text = error instanceof Error ? error.message : String(error);
-  return new EngineFailure('Unknown', `Something went wrong inside the inference engine. (${text})`);
+  return new EngineFailure('Unknown', `${ENGINE_ADVICE.Unknown} (${text})`);
 }
 
 export type GenerationEvent = ({ type: 'token' } & TokenEvent) | { type: 'done'; result: GenerationResult };
@@ -53,8 +52,8 @@ export interface EngineClient {
   exportModel(repo: string): Promise<ExportedFile[]>;
   /** Replaces the worker (and with it the GPU device); what was in flight fails with `WorkerCrashed`. */
   restart(reason: string): void;
-  /** Called after a crashed worker has been replaced. */
-  onRestart(listener: (reason: string) => void): () => void;
+  /** Called after the worker has been replaced, with the failure that what was in flight got. */
+  onRestart(listener: (failure: EngineFailure) => void): () => void;
   dispose(): void;
 }
 
@@ -74,7 +73,7 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
   let api: Remote<WorkerApi>;
   let crashed: Promise<never>;
   let failCurrent: (error: EngineFailure) => void = () => undefined;
-  const restartListeners = new Set<(reason: string) => void>();
+  const restartListeners = new Set<(failure: EngineFailure) => void>();
 
   function start(): void {
     worker = createWorker();
@@ -87,12 +86,13 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     worker.addEventListener('messageerror', () => restart('worker sent a message that could not be read'));
   }
 
-  function restart(reason: string): void {
+  function restart(reason: string, name: 'WorkerCrashed' | 'WorkerHung' = 'WorkerCrashed'): void {
     console.error(`[engine-client] restarting worker: ${reason}`);
-    failCurrent(new EngineFailure('WorkerCrashed', `The inference worker stopped unexpectedly and was restarted. Load the model again. (${reason})`));
+    const failure = new EngineFailure(name, `${ENGINE_ADVICE[name]} (${reason})`);
+    failCurrent(failure);
     worker.terminate();
     start();
-    for (const listener of restartListeners) listener(reason);
+    for (const listener of restartListeners) listener(failure);
   }
 
   /**

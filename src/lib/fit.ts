@@ -4,8 +4,10 @@
 // device-memory figure makes a build clearly too big. Invariants: an f16 precision is never "runnable" on an adapter
 // without `shader-f16`; without WebGPU only transformers.js builds named CPU-capable run, on wasm, and never "fit"
 // comfortably (they are slow); every verdict that is not a plain fit carries at least one reason.
-import { chooseDtype, formatBytes, isF16Dtype } from './catalog';
-import type { Device, Dtype, GpuInfo, ModelRecord } from './protocol';
+import { chooseDtype, isF16Dtype } from '../../common/precision';
+import { formatBytes } from './format';
+import type { Device, GpuInfo } from '../../common/protocol';
+import type { Dtype, ModelRecord } from '../../common/model-record';
 
 export type FitLevel = 'fits' | 'tight' | 'wont-fit';
 

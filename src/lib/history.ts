@@ -4,8 +4,7 @@
 // answers; a turn the remote side did not answer (compare was off) gives it the local answer, which is what the
 // user saw. Images go with their user turn to a model that takes them; for one that does not, they are left out
 // and counted, so the answer can say so.
-import { imageTokenEstimate } from './images';
-import type { ChatTurn, ImagePart } from './protocol';
+import type { ChatTurn, ImagePart } from '../../common/protocol';
 import type { ChatMessage } from './types';
 
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>\s*/g;
@@ -55,47 +54,4 @@ export function buildTurns(
     turns.push({ role: 'assistant', content });
   }
   return turns;
-}
-
-/**
- * A rough token count for budgeting the context: Qwen's tokenizer averages 3 to 4 characters a token on English
- * text; counting 3 errs on the side of sending less. Each turn also costs a few template tokens.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3) + 4;
-}
-
-/**
- * The turns without their oldest exchange (the first user turn and the answers after it), or undefined when only the
- * system prompt and the newest turn are left. What remains always starts with a user turn, so the model never sees
- * an orphaned answer. Both the page (estimating) and the worker (counting with the real tokenizer) trim with it.
- */
-export function withoutOldestExchange(turns: readonly ChatTurn[]): ChatTurn[] | undefined {
-  const systemCount = turns[0]?.role === 'system' ? 1 : 0;
-  const rest = turns.slice(systemCount);
-  if (rest.length <= 1) return undefined;
-  let start = 1;
-  while (start < rest.length - 1 && rest[start]?.role !== 'user') start += 1;
-  return [...turns.slice(0, systemCount), ...rest.slice(start)];
-}
-
-/**
- * Leaves out the oldest exchanges until the turns fit in `budgetTokens`. The system prompt and the newest user turn
- * always stay.
- */
-export function trimToContext(
-  turns: readonly ChatTurn[],
-  budgetTokens: number,
-  count: (text: string) => number = estimateTokens,
-): ChatTurn[] {
-  const turnCost = (turn: ChatTurn): number =>
-    count(turn.content) + (turn.images ?? []).reduce((sum, image) => sum + imageTokenEstimate(image), 0);
-  const cost = (list: readonly ChatTurn[]): number => list.reduce((sum, turn) => sum + turnCost(turn), 0);
-  let kept = [...turns];
-  while (cost(kept) > budgetTokens) {
-    const shorter = withoutOldestExchange(kept);
-    if (!shorter) break;
-    kept = shorter;
-  }
-  return kept;
 }

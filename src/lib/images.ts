@@ -3,7 +3,7 @@
 // bounded raster image without metadata (no EXIF location, no SVG with script). The stored form is a base64 data
 // URL, which keeps exports plain JSON; `checkImageDataUrl` re-checks that form (type, base64, magic bytes) for
 // anything read back from an import.
-import type { ImageMimeType, ImagePart } from './protocol';
+import type { ImageMimeType } from '../../common/image-rules';
 import type { ChatImage } from './types';
 
 /** What the browser decodes into an image; SVG is left out on purpose (it is a document, not a picture). */
@@ -17,8 +17,6 @@ export const MAX_IMAGES_PER_MESSAGE = 4;
 export const MAX_IMAGE_PIXELS = 640 * 640;
 export const MAX_IMAGE_SIDE = 1280;
 const JPEG_QUALITY = 0.9;
-/** Qwen3.5's vision encoder: 16 px patches merged 2x2, so one token per 32x32 pixels (plus two marker tokens). */
-const PIXELS_PER_IMAGE_TOKEN = 32 * 32;
 
 export class ImageRejected extends Error {
   override readonly name = 'ImageRejected';
@@ -40,11 +38,6 @@ export function checkImageFile(file: { name: string; type: string; size: number 
 export function fitWithin(width: number, height: number, maxPixels = MAX_IMAGE_PIXELS, maxSide = MAX_IMAGE_SIDE): { width: number; height: number } {
   const scale = Math.min(1, Math.sqrt(maxPixels / (width * height)), maxSide / width, maxSide / height);
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
-}
-
-/** About how many context tokens the model spends on this image. */
-export function imageTokenEstimate(image: Pick<ImagePart, 'width' | 'height'>): number {
-  return Math.ceil((image.width * image.height) / PIXELS_PER_IMAGE_TOKEN) + 2;
 }
 
 /** Decodes, downscales and re-encodes one file. Throws ImageRejected with a message for the user. */

@@ -2,11 +2,9 @@
 // with paths relative to the model root, and builds the .zip archive an export downloads. Pure page-side helpers:
 // the checks and the storing happen in the worker. fflate is imported only when an archive is read or written, so
 // it stays out of the page's initial JavaScript.
-import type { ExportedFile, SideloadFile } from './protocol';
+import { buildManifest, MANIFEST_FILE } from '../../common/model-manifest';
+import type { ExportedFile, SideloadFile } from '../../common/protocol';
 
-/** Written into every export beside the model files: sizes and sha256 the import checks. */
-export const MANIFEST_FILE = 'qwen-chat-manifest.json';
-const MANIFEST_FORMAT = 'qwen-chat-model/1';
 
 /** A file with the path it had inside the picked folder (or archive), before the folder name is taken off. */
 export interface PickedFile {
@@ -105,7 +103,7 @@ function isDirectoryEntry(entry: FileSystemEntry): entry is FileSystemDirectoryE
 /** The manifest an export writes: the repo, and every file's path, size and sha256. */
 export function exportManifest(repo: string, files: ExportedFile[]): string {
   const listed = files.map((file) => ({ path: file.path, bytes: file.file.size, sha256: file.sha256 }));
-  return `${JSON.stringify({ format: MANIFEST_FORMAT, repo, files: listed }, null, 2)}\n`;
+  return `${JSON.stringify(buildManifest(repo, listed), null, 2)}\n`;
 }
 
 /** `org/name` -> `name`: the folder name inside the archive and the archive's file name. */

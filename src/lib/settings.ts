@@ -1,6 +1,6 @@
 // Default settings and the validation of stored ones: each field is taken from storage only if it has the right
 // type and range, so an old or damaged record falls back field by field instead of breaking start-up.
-import type { GenerationOptions } from './protocol';
+import type { GenerationOptions } from '../../common/protocol';
 import { DEFAULT_PRICES, type Price } from './remote/pricing';
 import type { CompareSettings, ReasoningEffort, RemoteApi, Settings } from './types';
 

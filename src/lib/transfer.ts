@@ -12,7 +12,8 @@ import type {
   MessageStatus,
   RemoteAnswer,
 } from './types';
-import { isEngineErrorName, type GenerationMetrics } from './protocol';
+import { isAppErrorName, type ShownError } from './errors';
+import type { GenerationMetrics } from '../../common/protocol';
 
 export const EXPORT_FORMAT = 'qwen-webgpu-chat/conversations';
 /** Version 2 added images on user messages; version 1 files (no images) are still read. */
@@ -86,8 +87,9 @@ function checkMetrics(value: unknown): GenerationMetrics | undefined {
   };
 }
 
-function checkError(value: unknown): { name: string; message: string } | undefined {
-  if (!isRecord(value) || typeof value.name !== 'string' || typeof value.message !== 'string') return undefined;
+/** A stored error, kept only when its name is one the app knows (so views can trust `name`). */
+function checkError(value: unknown): ShownError | undefined {
+  if (!isRecord(value) || !isAppErrorName(value.name) || typeof value.message !== 'string') return undefined;
   return { name: value.name, message: value.message };
 }
 
@@ -171,8 +173,7 @@ function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   const metrics = checkMetrics(value.metrics);
   if (metrics) message.metrics = metrics;
   const error = checkError(value.error);
-  const errorName = error?.name;
-  if (error && isEngineErrorName(errorName)) message.error = { name: errorName, message: error.message };
+  if (error) message.error = error;
   if (isFiniteNumber(value.thinkingMs)) message.thinkingMs = value.thinkingMs;
   for (const key of ['imagesLeftOut', 'turnsLeftOut'] as const) {
     const count = value[key];

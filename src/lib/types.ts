@@ -1,6 +1,7 @@
 // The page's own data types: conversations and settings as stored and shown. Worker-facing types live in
-// protocol.ts; these never cross to the worker except as ChatTurn[].
-import type { GenerationMetrics, GenerationOptions, EngineErrorName, FinishReason, Device, ImagePart } from './protocol';
+// common/protocol.ts; these never cross to the worker except as ChatTurn[].
+import type { GenerationMetrics, GenerationOptions, FinishReason, Device, ImagePart } from '../../common/protocol';
+import type { ShownError } from './errors';
 import type { RemoteApi, ReasoningEffortSetting as ReasoningEffort } from './remote/openai';
 import type { Price } from './remote/pricing';
 
@@ -30,7 +31,7 @@ export interface ChatMessage {
   device?: Device;
   finishReason?: FinishReason;
   metrics?: GenerationMetrics;
-  error?: { name: EngineErrorName; message: string };
+  error?: ShownError;
   /** Time spent inside the `<think>` block while the answer streamed. */
   thinkingMs?: number;
   /** The remote model's answer to the same prompt, when the turn was compared. */
@@ -53,7 +54,7 @@ export interface RemoteAnswer {
   totalMs?: number;
   tokensPerS?: number;
   costUsd?: number;
-  error?: { name: string; message: string };
+  error?: ShownError;
 }
 
 export type BlindChoice = 'local' | 'remote' | 'tie';

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findModel } from '../../src/lib/catalog';
+import { findModel } from '../../common/catalog/builds';
 import { TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
 import { addCustomRepo, APP_URL, setModelSource, useStack, waitForModelReady } from './harness';
 

@@ -13,8 +13,8 @@ import {
 } from '@huggingface/transformers';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChatTurn, ImagePart } from '../../src/lib/protocol';
-import { estimateTokens, trimToContext } from '../../src/lib/history';
+import type { ChatTurn, ImagePart } from '../../common/protocol';
+import { estimateTokens, trimToContext } from '../../common/context-budget';
 import {
   IMAGE_PAD,
   dataUrlToBlob,

@@ -1,20 +1,12 @@
 // The model catalogue: records are well-formed and consistent with their ids, sizes are the sourced figures, and the
 // helpers pick precisions, validate repos and base URLs, and format sizes as documented.
 import { describe, expect, it } from 'vitest';
-import {
-  CATALOG,
-  DEFAULT_MODEL_BASE_URL,
-  chooseDtype,
-  customModelRecord,
-  filesBaseUrl,
-  findModel,
-  formatBytes,
-  isF16Dtype,
-  needsShaderF16,
-  normaliseBaseUrl,
-  remotePathTemplate,
-} from '../../src/lib/catalog';
-import type { Dtype, ModelRecord } from '../../src/lib/protocol';
+import { CATALOG } from '../../common/catalog/transformers-builds';
+import { DEFAULT_MODEL_BASE_URL, filesBaseUrl, normaliseBaseUrl, remotePathTemplate } from '../../common/model-urls';
+import { chooseDtype, isF16Dtype } from '../../common/precision';
+import { customModelRecord, findModel } from '../../common/catalog/builds';
+import { formatBytes } from '../../src/lib/format';
+import type { Dtype, ModelRecord } from '../../common/model-record';
 
 const REPO_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]*\/[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const ALL_DTYPES: Dtype[] = ['q4f16', 'q4', 'fp16', 'fp32'];
@@ -54,7 +46,7 @@ describe('CATALOG records', () => {
 
     // Never an f16 precision for a GPU without shader-f16, and the f16 path really is the f16 one.
     expect(isF16Dtype(record.dtypes.withoutF16)).toBe(false);
-    expect(needsShaderF16(record)).toBe(false);
+    expect(record.needsShaderF16).toBe(false);
     expect(record.dtypes.withF16).toBe('q4f16');
 
     // Sizes: given for both precisions the record can pick, positive whole bytes wherever given.
@@ -191,7 +183,6 @@ describe('chooseDtype', () => {
 
   it('throws rather than fall back to f16 for a build with nothing else', () => {
     const f16Only: ModelRecord = { ...byId('qwen3-0.6b-onnx'), dtypes: { withF16: 'q4f16', withoutF16: 'fp16' } };
-    expect(needsShaderF16(f16Only)).toBe(true);
     expect(chooseDtype(f16Only, { shaderF16: true })).toBe('q4f16');
     expect(() => chooseDtype(f16Only, { shaderF16: false })).toThrow(/shader-f16/);
   });
@@ -222,6 +213,10 @@ describe('customModelRecord', () => {
       contextWindow: 4096,
       takesImages: false,
       licence: 'unknown',
+      importable: true,
+      exportable: true,
+      estimatedSizes: [],
+      needsShaderF16: false,
     });
     expect(record.gpuMemoryBytes).toBeUndefined();
     expect(CATALOG.some((known) => known.id === record.id)).toBe(false);

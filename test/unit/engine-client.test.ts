@@ -1,7 +1,12 @@
 // createEngineClient over a fake Worker (a real MessageChannel + comlink expose): token streaming, abort → interrupt, named errors, crash restart.
 import { expose, releaseProxy, type Remote } from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngineClient, EngineFailure, type EngineClient, type GenerationEvent } from '../../src/lib/engine-client';
+import {
+  createEngineClient,
+  EngineFailure,
+  type EngineClient,
+  type GenerationEvent,
+} from '../../src/lib/engine-client';
 import type {
   CachedModel,
   FinishReason,
@@ -16,11 +21,11 @@ import type {
   LoadedModel,
   LoadProgress,
   LoadRequest,
-  ModelRecord,
   ProgressCallback,
   TokenCallback,
   WorkerApi,
-} from '../../src/lib/protocol';
+} from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
 
 /** Stands in for `new Worker(...)`: comlink talks over port1; 'error'/'messageerror' are ordinary events on it. */
 class FakeWorker extends EventTarget {
@@ -169,7 +174,7 @@ class FakeApi implements WorkerApi {
   async unload(): Promise<void> {}
 
   async listCachedModels(): Promise<CachedModel[]> {
-    return [{ repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234 }];
+    return [{ repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234, exportable: true }];
   }
 
   async deleteCachedModel(repo: string): Promise<void> {
@@ -254,6 +259,10 @@ const TINY_RECORD: ModelRecord = {
   contextWindow: 128,
   takesImages: false,
   licence: 'Apache-2.0',
+  importable: true,
+  exportable: true,
+  estimatedSizes: [],
+  needsShaderF16: false,
 };
 
 const REQUEST = {
@@ -273,7 +282,7 @@ describe('createEngineClient: plain calls', () => {
     expect(factory).toHaveBeenCalledTimes(1);
     expect(await client.probeGpu()).toEqual(GPU);
     expect(await client.listCachedModels()).toEqual([
-      { repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234 },
+      { repo: 'onnx-community/Qwen3-0.6B-ONNX', engine: 'transformers', files: 4, bytes: 1234, exportable: true },
     ]);
     await expect(client.unload()).resolves.toBeUndefined();
     expect(apis).toHaveLength(1);
@@ -426,7 +435,7 @@ describe('createEngineClient: worker crash', () => {
       api.probeMode = index === 0 ? 'hang' : 'ok';
     });
     const reasons: string[] = [];
-    client.onRestart((reason) => reasons.push(reason));
+    client.onRestart((failure) => reasons.push(`${failure.name}: ${failure.message}`));
 
     const pending = client.probeGpu();
     await Promise.resolve();
@@ -443,6 +452,7 @@ describe('createEngineClient: worker crash', () => {
     expect(only(workers, 1).terminated).toBe(false);
     expect(reasons).toHaveLength(1);
     expect(only(reasons)).toContain('boom in worker');
+    expect(only(reasons)).toMatch(/^WorkerCrashed: /);
 
     // The replacement worker answers.
     expect(await client.probeGpu()).toEqual(GPU);
@@ -473,13 +483,14 @@ describe('createEngineClient: worker crash', () => {
     const { client, factory, workers } = rig();
     const kept: string[] = [];
     const dropped: string[] = [];
-    client.onRestart((reason) => kept.push(reason));
-    const unsubscribe = client.onRestart((reason) => dropped.push(reason));
+    client.onRestart((failure) => kept.push(failure.message));
+    const unsubscribe = client.onRestart((failure) => dropped.push(failure.message));
     unsubscribe();
 
     only(workers).dispatchEvent(new Event('messageerror'));
     expect(factory).toHaveBeenCalledTimes(2);
-    expect(kept).toEqual(['worker sent a message that could not be read']);
+    expect(kept).toHaveLength(1);
+    expect(only(kept)).toContain('worker sent a message that could not be read');
     expect(dropped).toEqual([]);
 
     // A second crash on the new worker restarts again; the old worker's events no longer matter.

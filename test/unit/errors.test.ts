@@ -1,7 +1,7 @@
 // Named engine errors: toEngineError's mapping and messages (workers/errors.ts), isEngineErrorName, and the page's toEngineFailure.
 import { describe, expect, it } from 'vitest';
 import { EngineFailure, toEngineFailure } from '../../src/lib/engine-client';
-import { ENGINE_ERROR_NAMES, isEngineErrorName, type EngineErrorName } from '../../src/lib/protocol';
+import { ENGINE_ERROR_NAMES, isEngineErrorName, type EngineErrorName } from '../../common/errors';
 import { EngineError, engineError, toEngineError } from '../../workers/errors';
 
 function namedError(name: string, message: string): Error {
@@ -142,7 +142,7 @@ describe('toEngineError', () => {
 describe('isEngineErrorName', () => {
   it('accepts exactly the protocol’s closed set', () => {
     for (const name of ENGINE_ERROR_NAMES) expect(isEngineErrorName(name), name).toBe(true);
-    expect(ENGINE_ERROR_NAMES).toHaveLength(15);
+    expect(ENGINE_ERROR_NAMES).toHaveLength(16);
   });
 
   it('rejects other strings and non-strings', () => {

@@ -2,9 +2,11 @@
 // buffers), no WebGPU at all, a phone-class GPU, a laptop GPU with f16 and 4 GiB buffers, a device with little
 // memory, and a browser short of storage. Pure: no browser, no engine.
 import { describe, expect, it } from 'vitest';
-import { ALL_BUILDS, customModelRecord, findModel, isF16Dtype } from '../../src/lib/catalog';
+import { ALL_BUILDS, customModelRecord, findModel } from '../../common/catalog/builds';
+import { isF16Dtype } from '../../common/precision';
 import { assessFit, isCpuCapable, recommendBuild, siblings, type FitInput } from '../../src/lib/fit';
-import type { GpuInfo, ModelRecord } from '../../src/lib/protocol';
+import type { GpuInfo } from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -2,15 +2,10 @@
 // (src/lib/images.ts); how images ride in the turns sent to each side and in the trimming (src/lib/history.ts); how
 // they are exported and re-validated on import (src/lib/transfer.ts); and how they reach OpenAI's two APIs.
 import { describe, expect, it } from 'vitest';
-import { buildTurns, trimToContext } from '../../src/lib/history';
-import {
-  MAX_IMAGE_PIXELS,
-  MAX_IMAGE_SIDE,
-  checkImageDataUrl,
-  checkImageFile,
-  fitWithin,
-  imageTokenEstimate,
-} from '../../src/lib/images';
+import { buildTurns } from '../../src/lib/history';
+import { trimToContext } from '../../common/context-budget';
+import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, checkImageDataUrl, checkImageFile, fitWithin } from '../../src/lib/images';
+import { imageTokenEstimate } from '../../common/image-rules';
 import { chatBody, responsesBody, type RemoteSettings } from '../../src/lib/remote/openai';
 import { exportJson, exportMarkdown, parseImport } from '../../src/lib/transfer';
 import type { ChatImage, ChatMessage, Conversation } from '../../src/lib/types';

@@ -1,6 +1,6 @@
 // LoadProgressTracker: transformers.js per-file progress events normalised to LoadProgress (bytes, files, phases, throttling, cache counts).
 import { describe, expect, it } from 'vitest';
-import type { LoadPhase, LoadProgress } from '../../src/lib/protocol';
+import type { LoadPhase, LoadProgress } from '../../common/protocol';
 import { LoadProgressTracker, type TransformersProgress } from '../../workers/engines/transformers-progress';
 
 const NAME = 'onnx-community/Qwen3-0.6B-ONNX';

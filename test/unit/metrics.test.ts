@@ -1,6 +1,6 @@
 // Generation metrics: GenerationClock (TTFT, prefill and decode speeds, totals) driven by an injected clock, and perSecond.
 import { describe, expect, it } from 'vitest';
-import type { GenerationMetrics } from '../../src/lib/protocol';
+import type { GenerationMetrics } from '../../common/protocol';
 import { GenerationClock, perSecond } from '../../workers/metrics';
 
 /** A clock the test moves by hand. */

@@ -1,8 +1,15 @@
 // streamRemote against the mock OpenAI server over real HTTP (both APIs, errors, cuts, aborts, an unreachable
 // port), against recorded SSE text fed through fetchImpl, plus endpoint validation and httpError's mapping.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ChatTurn } from '../../src/lib/protocol';
-import { httpError, isRemoteError, retryAfterSeconds, scrubDetail, type RemoteError, type RemoteErrorName } from '../../src/lib/remote/errors';
+import type { ChatTurn } from '../../common/protocol';
+import {
+  httpError,
+  isRemoteError,
+  retryAfterSeconds,
+  scrubDetail,
+  type RemoteError,
+  type RemoteErrorName,
+} from '../../src/lib/remote/errors';
 import {
   chatBody,
   endpointHost,
@@ -12,7 +19,13 @@ import {
   type RemoteEvent,
   type RemoteSettings,
 } from '../../src/lib/remote/openai';
-import { MOCK_DEFAULT_REPLY, mockChunks, mockInputTokens, startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
+import {
+  MOCK_DEFAULT_REPLY,
+  mockChunks,
+  mockInputTokens,
+  startMockOpenAI,
+  type MockOpenAI,
+} from '../fixtures/mock-openai';
 
 const KEY = 'sk-test-0123456789abcdefSECRET';
 

@@ -1,8 +1,15 @@
 // Stored-settings validation (parseSettings), the turns sent to the engine (buildTurns, stripThinking), and the number formatters.
 import { describe, expect, it } from 'vitest';
 import { formatMs, formatPercent, formatRate } from '../../src/lib/format';
-import { buildTurns, estimateTokens, stripThinking, trimToContext, withoutOldestExchange } from '../../src/lib/history';
-import { DEFAULT_COMPARE, DEFAULT_GENERATION, defaultSettings, parseSettings, withThinking } from '../../src/lib/settings';
+import { buildTurns, stripThinking } from '../../src/lib/history';
+import { estimateTokens, trimToContext, withoutOldestExchange } from '../../common/context-budget';
+import {
+  DEFAULT_COMPARE,
+  DEFAULT_GENERATION,
+  defaultSettings,
+  parseSettings,
+  withThinking,
+} from '../../src/lib/settings';
 import type { ChatMessage, MessageStatus, Settings } from '../../src/lib/types';
 
 const BASE = 'https://huggingface.co/';

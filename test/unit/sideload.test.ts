@@ -5,20 +5,14 @@ import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { customModelRecord, findModel } from '../../src/lib/catalog';
-import { buildArchive, exportFolderName, MANIFEST_FILE as PAGE_MANIFEST_FILE, toModelFiles } from '../../src/lib/model-folder';
-import type { ExportedFile, ModelRecord, SideloadFile } from '../../src/lib/protocol';
+import { customModelRecord, findModel } from '../../common/catalog/builds';
+import { buildArchive, exportFolderName, toModelFiles } from '../../src/lib/model-folder';
+import { MANIFEST_FILE as PAGE_MANIFEST_FILE, MANIFEST_FILE, MANIFEST_FORMAT } from '../../common/model-manifest';
+import type { ExportedFile, SideloadFile } from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
 import { createWeightStore } from '../../workers/cache/weights-idb';
 import { EngineError } from '../../workers/errors';
-import {
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  checkSideload,
-  graphFiles,
-  normalisePath,
-  onnxProblem,
-  sha256Hex,
-} from '../../workers/sideload/check';
+import { checkSideload, graphFiles, normalisePath, onnxProblem, sha256Hex } from '../../workers/sideload/check';
 import { TINY_MODEL_DIR, TINY_REPO, TINY_VL_MODEL_DIR, TINY_VL_REPO, ensureTinyModel } from '../fixtures/paths';
 import { TINY_VL_ONNX_FILES } from '../fixtures/tiny-qwen35-vl';
 

@@ -4,9 +4,9 @@
 // since web-llm only writes them during a real load, which cannot run here.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { findModel } from '../../src/lib/catalog';
-import { WEB_LLM_CATALOG } from '../../src/lib/catalog-web-llm';
-import type { ModelRecord } from '../../src/lib/protocol';
+import { findModel } from '../../common/catalog/builds';
+import { WEB_LLM_CATALOG } from '../../common/catalog/web-llm-builds';
+import type { ModelRecord } from '../../common/model-record';
 import { createWebLlmCache } from '../../workers/cache/web-llm-cache';
 import { loadWebLlmRuntime, type WebLlmRuntime } from '../../workers/engines/web-llm';
 
@@ -114,6 +114,7 @@ describe('web-llm cache listing', () => {
         files: 6,
         bytes: 1000 + 2000 + TENSOR_INDEX_BYTES + 300 + 50 + 400,
         complete: true,
+        exportable: false,
       },
     ]);
     // The same answer straight from the real web-llm with the app config we would load with.

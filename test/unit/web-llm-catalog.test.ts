@@ -3,8 +3,16 @@
 // upgrade of web-llm that adds or changes a build fails here until the catalogue knows it.
 import { modelVersion, prebuiltAppConfig, type ModelRecord as MlcRecord } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
-import { ALL_BUILDS, CATALOG, filesBaseUrl, findModel, isF16Dtype } from '../../src/lib/catalog';
-import { MLC_DTYPE, WEB_LLM_CATALOG, WEB_LLM_MODEL_LIB_BASE, parameterCount } from '../../src/lib/catalog-web-llm';
+import { ALL_BUILDS, findModel } from '../../common/catalog/builds';
+import { CATALOG } from '../../common/catalog/transformers-builds';
+import { filesBaseUrl } from '../../common/model-urls';
+import { isF16Dtype } from '../../common/precision';
+import {
+  MLC_DTYPE,
+  WEB_LLM_CATALOG,
+  WEB_LLM_MODEL_LIB_BASE,
+  parameterCount,
+} from '../../common/catalog/web-llm-builds';
 import { webLlmAppConfig, webLlmModelUrl } from '../../workers/engines/web-llm';
 
 const MiB = 1024 * 1024;
@@ -118,5 +126,28 @@ describe('ALL_BUILDS and the app config', () => {
     expect(withF16?.required_features).toEqual(['shader-f16']);
     expect(withF16?.overrides).toEqual({ context_window_size: 4096, max_history_size: 1 });
     expect(webLlmModelUrl('http://m/x/y/resolve/v2/')).toBe('http://m/x/y/resolve/v2/');
+  });
+});
+
+describe('capability fields, read by views instead of the engine kind', () => {
+  it('needsShaderF16 follows the one f16 rule: no precision without shader-f16', () => {
+    for (const record of ALL_BUILDS) {
+      expect(record.needsShaderF16, record.id).toBe(isF16Dtype(record.dtypes.withoutF16));
+    }
+    expect(ALL_BUILDS.some((record) => record.needsShaderF16)).toBe(true);
+  });
+
+  it('only builds stored as plain files can be imported and exported; MLC builds say which quantisation they are', () => {
+    for (const record of ALL_BUILDS) {
+      expect(record.importable, record.id).toBe(record.mlc === undefined);
+      expect(record.exportable, record.id).toBe(record.mlc === undefined);
+      expect(record.variant, record.id).toBe(record.mlc?.quantisation);
+    }
+  });
+
+  it('marks every web-llm size as an estimate, and the ONNX q4 figures that the sources do not give', () => {
+    for (const record of WEB_LLM_CATALOG) expect(record.estimatedSizes, record.id).toEqual([record.dtypes.withF16]);
+    const estimated = CATALOG.filter((record) => record.estimatedSizes.length > 0).map((record) => record.id);
+    expect(estimated).toEqual(['qwen3-4b-onnx', 'qwen3.5-2b-onnx-opt', 'qwen3.5-4b-onnx-opt']);
   });
 });

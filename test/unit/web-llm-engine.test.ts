@@ -4,8 +4,10 @@
 // (no compiled model library, no weights); see the README for what is exercised for real.
 import type { ChatCompletionChunk, ChatCompletionRequestStreaming, CompletionUsage } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
-import { findModel, filesBaseUrl } from '../../src/lib/catalog';
-import type { GenerateRequest, GpuInfo, LoadProgress, ModelRecord, TokenEvent } from '../../src/lib/protocol';
+import { findModel } from '../../common/catalog/builds';
+import { filesBaseUrl } from '../../common/model-urls';
+import type { GenerateRequest, GpuInfo, LoadProgress, TokenEvent } from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
 import { EngineError } from '../../workers/errors';
 import {
   createWebLlmEngine,

@@ -3,7 +3,7 @@
 // the exact text formats of its tvmjs runtime (fetchTensorCacheInternal, asyncLoadWebGPUPipelines) and MLCEngine;
 // a real load cannot run on this machine (no model library, no hub), so they are reconstructed, not captured.
 import { describe, expect, it } from 'vitest';
-import type { LoadProgress } from '../../src/lib/protocol';
+import type { LoadProgress } from '../../common/protocol';
 import { WebLlmProgressNormaliser, type WebLlmProgressReport } from '../../workers/engines/web-llm-progress';
 
 const MiB = 1024 * 1024;

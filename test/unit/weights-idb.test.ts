@@ -143,8 +143,8 @@ describe('listing and deletion', () => {
   it('listModels groups records by repo with file counts and byte totals, sorted by repo', async () => {
     const store = await seed(uniquePrefix());
     expect(await store.listModels()).toEqual([
-      { repo: REPO, engine: 'transformers', files: 3, bytes: 100 + 250 + 4000, sources: ['https://huggingface.co'] },
-      { repo: OTHER_REPO, engine: 'transformers', files: 2, bytes: 120 + 5000, sources: ['https://huggingface.co'] },
+      { repo: REPO, engine: 'transformers', files: 3, bytes: 100 + 250 + 4000, sources: ['https://huggingface.co'], exportable: true },
+      { repo: OTHER_REPO, engine: 'transformers', files: 2, bytes: 120 + 5000, sources: ['https://huggingface.co'], exportable: true },
     ]);
   });
 
@@ -172,7 +172,7 @@ describe('listing and deletion', () => {
     await store.deleteModel(REPO);
 
     expect(await store.listModels()).toEqual([
-      { repo: OTHER_REPO, engine: 'transformers', files: 2, bytes: 5120, sources: ['https://huggingface.co'] },
+      { repo: OTHER_REPO, engine: 'transformers', files: 2, bytes: 5120, sources: ['https://huggingface.co'], exportable: true },
     ]);
     expect(await store.listFiles(REPO)).toEqual([]);
     expect(await store.forModel(REPO, HUB).match(`${HUB}config.json`)).toBeUndefined();
@@ -202,7 +202,7 @@ describe('corruption', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect((await store.listFiles(REPO)).map((file) => file.url)).toEqual([`${REPO}/config.json`]);
     expect(await store.listModels()).toEqual([
-      { repo: REPO, engine: 'transformers', files: 1, bytes: 50, sources: ['https://huggingface.co'] },
+      { repo: REPO, engine: 'transformers', files: 1, bytes: 50, sources: ['https://huggingface.co'], exportable: true },
     ]);
     expect(await get(`${REPO}/onnx/model.onnx`, blobStore(prefix))).toBeUndefined();
     // The intact file is untouched.

@@ -7,7 +7,8 @@
 // exist is never created here (web-llm creates it with its store on first use), and web-llm itself is imported
 // only when its model database exists.
 import type { AppConfig } from '@mlc-ai/web-llm';
-import type { CachedModel, ModelRecord } from '../../src/lib/protocol';
+import type { CachedModel } from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
 import type { WebLlmRuntime } from '../engines/web-llm';
 
 const STORE = 'urls';
@@ -175,7 +176,7 @@ export function createWebLlmCache(records: readonly ModelRecord[], getRuntime: (
     async list() {
       const models = new Map<string, CachedModel>();
       for (const stored of await storedGroups()) {
-        const entry = models.get(stored.repo) ?? { repo: stored.repo, engine: 'web-llm', files: 0, bytes: 0, complete: false };
+        const entry = models.get(stored.repo) ?? { repo: stored.repo, engine: 'web-llm', files: 0, bytes: 0, complete: false, exportable: false };
         entry.files += stored.modelKeys.length + stored.configKeys.length;
         entry.bytes += await groupBytes(stored);
         entry.complete = entry.complete === true || (await isComplete(stored.repo, stored.modelUrl));
@@ -186,7 +187,7 @@ export function createWebLlmCache(records: readonly ModelRecord[], getRuntime: (
         for (const lib of libs) {
           const repo = repoOfLib.get(lib);
           if (repo === undefined) continue;
-          const entry = models.get(repo) ?? { repo, engine: 'web-llm', files: 0, bytes: 0, complete: false };
+          const entry = models.get(repo) ?? { repo, engine: 'web-llm', files: 0, bytes: 0, complete: false, exportable: false };
           entry.files += 1;
           entry.bytes += sizeOf(await dataOf(db, lib));
           models.set(repo, entry);

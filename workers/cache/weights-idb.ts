@@ -5,7 +5,7 @@
 // Each record also keeps where the file came from (the origin it was downloaded from, or files imported from disk),
 // so the app can say so per model. An import writes a whole folder or, on failure, removes what it wrote.
 import { createStore, del, entries, get, set, delMany, type UseStore } from 'idb-keyval';
-import type { CachedFile, CachedModel, SideloadSource } from '../../src/lib/protocol';
+import type { CachedFile, CachedModel, SideloadSource } from '../../common/protocol';
 import { engineError } from '../errors';
 
 interface IndexRecord {
@@ -149,7 +149,7 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     async listModels() {
       const byRepo = new Map<string, CachedModel>();
       for (const record of await records()) {
-        const model = byRepo.get(record.repo) ?? { repo: record.repo, engine: 'transformers', files: 0, bytes: 0, sources: [] };
+        const model = byRepo.get(record.repo) ?? { repo: record.repo, engine: 'transformers', files: 0, bytes: 0, sources: [], exportable: true };
         model.files += 1;
         model.bytes += record.bytes;
         if (record.source !== undefined && !model.sources?.includes(record.source)) model.sources?.push(record.source);

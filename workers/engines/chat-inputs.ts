@@ -6,9 +6,16 @@
 // processor does for one image. Images arrive as data URLs that the page already checked and re-encoded; anything
 // that still fails to decode is an ImageUnreadable error, never a dropped image. fitPromptToBudget then leaves out
 // the oldest exchanges while the real token count is over the page's budget (the page only estimates it).
-import { RawImage, cat, type Message, type PreTrainedTokenizer, type Processor, type Tensor } from '@huggingface/transformers';
-import { withoutOldestExchange } from '../../src/lib/history';
-import type { ChatTurn, ImagePart } from '../../src/lib/protocol';
+import {
+  RawImage,
+  cat,
+  type Message,
+  type PreTrainedTokenizer,
+  type Processor,
+  type Tensor,
+} from '@huggingface/transformers';
+import { withoutOldestExchange } from '../../common/context-budget';
+import type { ChatTurn, ImagePart } from '../../common/protocol';
 import { engineError } from '../errors';
 
 /** What generate() takes besides its options: token ids and mask, and pixel values when there are images. */

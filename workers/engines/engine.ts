@@ -6,7 +6,7 @@ import type {
   LoadRequest,
   ProgressCallback,
   TokenCallback,
-} from '../../src/lib/protocol';
+} from '../../common/protocol';
 
 export interface Engine {
   load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel>;

@@ -1,7 +1,7 @@
 // Normalises transformers.js's per-file progress reports (plus our cache's hits) into the one LoadProgress shape.
 // Reports are throttled: a multi-GB download sends thousands of chunk events and each one would cross the worker
 // boundary; phase and file-count changes always go out at once.
-import type { LoadPhase, LoadProgress } from '../../src/lib/protocol';
+import type { LoadPhase, LoadProgress } from '../../common/protocol';
 
 /** The fields we read from transformers.js's ProgressInfo union. */
 export interface TransformersProgress {

@@ -21,7 +21,6 @@ import {
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type {
   Device,
-  Dtype,
   GenerateRequest,
   GenerationResult,
   GpuInfo,
@@ -29,8 +28,9 @@ import type {
   LoadRequest,
   ProgressCallback,
   TokenCallback,
-} from '../../src/lib/protocol';
-import { visionDtypeFor } from '../../src/lib/catalog';
+} from '../../common/protocol';
+import type { Dtype } from '../../common/model-record';
+import { chooseDtype, NoPrecisionForGpu, visionDtypeFor } from '../../common/precision';
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
 import { GenerationClock } from '../metrics';
@@ -38,7 +38,7 @@ import { fitPromptToBudget, multimodalInputs, promptLength, textInputs, type Ima
 import type { Engine } from './engine';
 import { LoadProgressTracker } from './transformers-progress';
 import { TokenStreamer } from './token-streamer';
-import { isImageTextConfig } from '../vision-config';
+import { isImageTextConfig } from '../../common/vision-config';
 
 interface Loaded {
   info: LoadedModel;
@@ -81,11 +81,12 @@ export function yieldBeforeEachStep(model: PreTrainedModel): void {
 export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
   // The CPU has no shader-f16 question: it always takes the non-f16 precision (q4 or fp32).
   if (request.device === 'wasm') return request.record.dtypes.withoutF16;
-  const dtype = gpu.shaderF16 ? request.record.dtypes.withF16 : request.record.dtypes.withoutF16;
-  if (!gpu.shaderF16 && (dtype === 'q4f16' || dtype === 'fp16')) {
-    throw engineError('ShaderF16Missing', `${request.record.id} has no build without f16`);
+  try {
+    return chooseDtype(request.record, gpu);
+  } catch (error) {
+    if (error instanceof NoPrecisionForGpu) throw engineError('ShaderF16Missing', error.message, error);
+    throw error;
   }
-  return dtype;
 }
 
 export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {

@@ -7,7 +7,7 @@
 //   "Finish loading on WebGPU - ..."                        -> ready
 // Anything else keeps the last phase. Bytes are the progress fraction of the expected total (the catalogue's
 // figure, or web-llm's own "NMB" figure divided by the fraction when the catalogue has none).
-import type { LoadPhase, LoadProgress } from '../../src/lib/protocol';
+import type { LoadPhase, LoadProgress } from '../../common/protocol';
 
 /** The fields of web-llm's InitProgressReport that we read. */
 export interface WebLlmProgressReport {

@@ -22,11 +22,11 @@ import type {
   GpuInfo,
   LoadedModel,
   LoadRequest,
-  ModelRecord,
   ProgressCallback,
   TokenCallback,
-} from '../../src/lib/protocol';
-import { EngineError, engineError, toEngineError } from '../errors';
+} from '../../common/protocol';
+import type { ModelRecord } from '../../common/model-record';
+import { engineError, toEngineError, type EngineError } from '../errors';
 import { GenerationClock } from '../metrics';
 import type { Engine } from './engine';
 import { WebLlmProgressNormaliser } from './web-llm-progress';
@@ -88,39 +88,16 @@ export function webLlmAppConfig(record: ModelRecord, filesBaseUrl: string): AppC
       ...(mlc.maxHistorySize === undefined ? {} : { max_history_size: mlc.maxHistorySize }),
     },
     // prebuiltAppConfig leaves this out for Qwen; with it web-llm fails early with its named error, not in a shader.
-    ...(mlc.quantisation === 'q4f16_1' || mlc.quantisation === 'q0f16' ? { required_features: ['shader-f16'] } : {}),
+    ...(record.needsShaderF16 ? { required_features: ['shader-f16'] } : {}),
   };
   return { model_list: [entry], cacheBackend: 'indexeddb' };
 }
 
 const SMALLER_BUILD = 'Pick a smaller build (fewer parameters, or q4 instead of q0) in the model list.';
 
-/** Maps what web-llm throws to our named errors; the advice for memory trouble is to pick a smaller build. */
+/** Names what web-llm throws with the worker's one table; memory trouble gets the advice to pick a smaller build. */
 export function toWebLlmError(error: unknown): EngineError {
-  if (error instanceof EngineError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const lower = text.toLowerCase();
-  if (name === 'DeviceLostError' || lower.includes('device was lost') || lower.includes('device lost')) {
-    return engineError('DeviceLost', `${SMALLER_BUILD} ${text}`, error);
-  }
-  if (lower.includes('out of memory') || lower.includes('outofmemory') || lower.includes('allocation failed')) {
-    return engineError('OutOfMemory', `${SMALLER_BUILD} ${text}`, error);
-  }
-  if (name === 'ShaderF16SupportError' || lower.includes('shader-f16')) return engineError('ShaderF16Missing', text, error);
-  if (name === 'WebGPUNotAvailableError' || name === 'WebGPUNotFoundError' || lower.includes('unable to find a compatible gpu')) {
-    return engineError('WebGPUUnavailable', text, error);
-  }
-  if (
-    lower.includes('failed to store') ||
-    lower.includes('cannot fetch') ||
-    lower.includes('failed to fetch') ||
-    lower.includes('network response was not ok') ||
-    lower.includes('unable to fetch')
-  ) {
-    return engineError('DownloadFailed', text, error);
-  }
-  return toEngineError(error);
+  return toEngineError(error, { memoryAdvice: SMALLER_BUILD });
 }
 
 function toMessages(turns: ChatTurn[]): ChatCompletionMessageParam[] {
@@ -177,7 +154,7 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
     if (!mlc) throw engineError('Unknown', `${record.id} is not a web-llm build`);
     if (!gpu.webgpu || request.device === 'wasm') throw engineError('WebGPUUnavailable', 'web-llm runs on WebGPU only');
     const dtype = record.dtypes.withF16;
-    if ((dtype === 'q4f16' || dtype === 'fp16') && !gpu.shaderF16) {
+    if (record.needsShaderF16 && !gpu.shaderF16) {
       throw engineError('ShaderF16Missing', `${mlc.modelId} needs shader-f16; pick its q4f32_1 build`);
     }
     const startedAt = performance.now();

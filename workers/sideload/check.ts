@@ -7,27 +7,13 @@
 // record or its config.json says so) also needs its vision encoder and preprocessor_config.json, which the loader
 // reads with the text model.
 // Invariant: every rejection is an `ImportRejected` error whose message starts with the offending file's path.
-import { visionDtypeFor } from '../../src/lib/catalog';
-import type { Dtype, ModelRecord, SideloadFile, SideloadProgress } from '../../src/lib/protocol';
+import { visionDtypeFor } from '../../common/precision';
+import type { Dtype, ModelRecord } from '../../common/model-record';
+import type { SideloadFile, SideloadProgress } from '../../common/protocol';
 import type { ImportedFile } from '../cache/weights-idb';
 import { engineError } from '../errors';
-import { isImageTextConfig } from '../vision-config';
-
-/** Written by the app's export beside the model files; optional on import. */
-export const MANIFEST_FILE = 'qwen-chat-manifest.json';
-export const MANIFEST_FORMAT = 'qwen-chat-model/1';
-
-export interface ManifestEntry {
-  path: string;
-  bytes: number;
-  sha256?: string;
-}
-
-export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
-  repo: string;
-  files: ManifestEntry[];
-}
+import { isImageTextConfig } from '../../common/vision-config';
+import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from '../../common/model-manifest';
 
 export interface CheckedFolder {
   files: ImportedFile[];
@@ -107,10 +93,6 @@ export function parseManifest(text: string): Manifest {
     files.push(entry);
   }
   return { format: MANIFEST_FORMAT, repo: parsed.repo, files };
-}
-
-export function buildManifest(repo: string, files: ManifestEntry[]): Manifest {
-  return { format: MANIFEST_FORMAT, repo, files: [...files].sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
 export async function sha256Hex(blob: Blob): Promise<string> {

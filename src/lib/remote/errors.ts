@@ -11,6 +11,8 @@ export const REMOTE_ERROR_NAMES = [
   'RemoteNetwork',
   'RemoteStreamCut',
   'RemoteBadResponse',
+  /** The answer ended early (output token limit, content filter); what arrived is kept. */
+  'RemoteIncomplete',
   'Aborted',
 ] as const;
 export type RemoteErrorName = (typeof REMOTE_ERROR_NAMES)[number];

@@ -9,7 +9,7 @@
 //   throws a RemoteError (errors.ts); aborting the signal throws RemoteError `Aborted`, at any point, because the
 //   caller asked for it and no usage will ever arrive for a stopped answer.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ChatTurn } from '../protocol';
+import type { ChatTurn } from '../../../common/protocol';
 import { abortedError, badResponseError, httpError, networkError, RemoteError, streamFailure } from './errors';
 
 export type RemoteApi = 'responses' | 'chat';

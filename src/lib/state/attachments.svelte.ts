@@ -1,7 +1,7 @@
 // The images waiting in the composer for the next message. Files come from the picker, a paste or a drop; each is
 // checked and re-encoded (images.ts) before it is shown, and every refusal is said in one message that names the
 // file and what to do instead. Images are only accepted while the loaded model takes them.
-import { findModel } from '../catalog';
+import { findModel } from '../../../common/catalog/builds';
 import { ImageRejected, MAX_IMAGES_PER_MESSAGE, prepareImage } from '../images';
 import type { ChatImage } from '../types';
 import type { ModelManager } from './model-manager.svelte';

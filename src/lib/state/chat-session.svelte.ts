@@ -4,8 +4,9 @@
 // and once more when both end, so a reload loses at most the last moment.
 import { toEngineFailure, type EngineClient } from '../engine-client';
 import { FrameBatcher } from '../frame-batcher';
-import { buildTurns, countImages, trimToContext, type Side } from '../history';
-import type { ChatTurn } from '../protocol';
+import { buildTurns, countImages, type Side } from '../history';
+import { trimToContext } from '../../../common/context-budget';
+import type { ChatTurn } from '../../../common/protocol';
 import { RemoteError } from '../remote/errors';
 import { streamRemote } from '../remote/openai';
 import { costUsd } from '../remote/pricing';

@@ -5,28 +5,28 @@
 // estimate and the cache listing, so they follow deletes and downloads.
 // Sideload: a model folder (or an exported .zip) from disk is handed to the worker, which checks every file before
 // storing any; the target is the model its manifest names, else the selected model. Export returns a .zip.
-import { ALL_BUILDS, customModelRecord, filesBaseUrl } from '../catalog';
+import { ALL_BUILDS, customModelRecord } from '../../../common/catalog/builds';
+import { filesBaseUrl } from '../../../common/model-urls';
 import { toEngineFailure, type EngineClient } from '../engine-client';
 import { assessFit, recommendBuild, siblings, type FitVerdict, type StorageInfo } from '../fit';
-import { buildArchive, exportFolderName, MANIFEST_FILE, toModelFiles, type PickedFile } from '../model-folder';
+import { buildArchive, exportFolderName, toModelFiles, type PickedFile } from '../model-folder';
+import { MANIFEST_FILE } from '../../../common/model-manifest';
+import type { ShownError } from '../errors';
 import type {
   CachedModel,
   GpuInfo,
   LoadedModel,
   LoadProgress,
-  ModelRecord,
   SideloadFile,
   SideloadProgress,
   SideloadResult,
-} from '../protocol';
+} from '../../../common/protocol';
+import type { ModelRecord } from '../../../common/model-record';
 import type { SettingsState } from './settings.svelte';
 
 export type ModelStatus = 'probing' | 'idle' | 'loading' | 'ready' | 'error';
 
-export interface ShownError {
-  name: string;
-  message: string;
-}
+export type { ShownError };
 
 /** The browser's storage manager, narrowed to what the storage panel needs (tests hand in a fake). */
 export interface StorageApi {
@@ -101,14 +101,11 @@ export class ModelManager {
     this.#client = client;
     this.#settings = settings;
     this.#env = env;
-    client.onRestart(() => {
+    client.onRestart((failure) => {
       this.#loaded = undefined;
       if (this.#status === 'error') return; // the failure that caused the restart is already shown
       this.#status = 'error';
-      this.#error = {
-        name: 'WorkerCrashed',
-        message: 'The inference worker stopped unexpectedly and was restarted. Load the model again.',
-      };
+      this.#error = { name: failure.name, message: failure.message };
     });
   }
 
@@ -277,7 +274,7 @@ export class ModelManager {
   }
 
   async #recordToImport(repo: string): Promise<ModelRecord> {
-    const known = this.models.find((record) => record.repo === repo && record.engine === 'transformers');
+    const known = this.models.find((record) => record.repo === repo && record.importable);
     return known ?? this.addCustomRepo(repo);
   }
 

@@ -1,5 +1,5 @@
 // Settings as runes state: read once at start, written back on every change.
-import { DEFAULT_MODEL_BASE_URL } from '../catalog';
+import { DEFAULT_MODEL_BASE_URL } from '../../../common/model-urls';
 import { defaultSettings, parseSettings } from '../settings';
 import { loadSettings, saveSettings } from '../storage';
 import type { Settings } from '../types';

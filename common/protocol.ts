@@ -1,64 +1,10 @@
-// The contract between the page and the inference worker: types only, plus the closed set of error names.
-// The worker imports this module with `import type`, so nothing here may carry runtime code the worker needs,
-// except `isEngineErrorName`, which the page uses to rebuild errors that crossed the boundary.
+// The wire protocol between the page and the inference worker: requests, answers, progress and the API the worker
+// exposes through comlink. Types only: both sides import it with `import type`. What a model build is lives in
+// model-record.ts, the error names in errors.ts.
+import type { EngineKind, Dtype, ModelRecord } from './model-record';
 
-/** Where a build's files live: a hub-style repo id resolved against the model base URL setting. */
-export type EngineKind = 'transformers' | 'web-llm';
-export type ModelFamily = 'Qwen3' | 'Qwen3.5';
-/** transformers.js dtypes we use; `q4f16` needs the GPU feature `shader-f16`. */
-export type Dtype = 'q4f16' | 'q4' | 'fp16' | 'fp32';
+/** Where the model runs: the GPU through WebGPU, or the CPU through WebAssembly. */
 export type Device = 'webgpu' | 'wasm';
-
-/** One model build in the catalogue. Sizes are bytes. */
-export interface ModelRecord {
-  id: string;
-  label: string;
-  family: ModelFamily;
-  parameters: string;
-  engine: EngineKind;
-  /** Hub repo id (`org/name`), resolved against the model base URL. */
-  repo: string;
-  /** Precision when the GPU has `shader-f16`, and the one to fall back to without it. */
-  dtypes: { withF16: Dtype; withoutF16: Dtype };
-  /** Download size per dtype, for the picker; absent when unknown (a custom build). */
-  downloadBytes: Partial<Record<Dtype, number>>;
-  gpuMemoryBytes?: number;
-  contextWindow: number;
-  /** True when the build has an image encoder that the app loads with it (then `vision` says which files). */
-  takesImages: boolean;
-  licence: string;
-  /** The image encoder of a build that takes images: loaded with the text model, at its own precision. */
-  vision?: VisionEncoder;
-  /** The largest single tensor per dtype: one GPU buffer, so it must fit the adapter's `maxBufferSize`. */
-  largestTensorBytes?: Partial<Record<Dtype, number>>;
-  /** Present on web-llm (MLC) builds only: what web-llm's app config needs to load it. */
-  mlc?: MlcBuild;
-}
-
-/** An image encoder's precision and download size on each GPU path (paired with the text model's path). */
-export interface VisionEncoder {
-  withF16: { dtype: Dtype; bytes?: number };
-  withoutF16: { dtype: Dtype; bytes?: number };
-}
-
-/** MLC quantisations: `q4f16_1` and `q0f16` need `shader-f16`; `q4f32_1` and `q0f32` do not. */
-export type MlcQuantisation = 'q4f16_1' | 'q4f32_1' | 'q0f16' | 'q0f32';
-
-/** One web-llm build, as in `prebuiltAppConfig` of the pinned @mlc-ai/web-llm. */
-export interface MlcBuild {
-  /** web-llm's `model_id`, e.g. `Qwen3-0.6B-q4f16_1-MLC`. */
-  modelId: string;
-  quantisation: MlcQuantisation;
-  /** The compiled model library (WebGPU kernels as wasm), always from web-llm's own CDN. */
-  modelLib: string;
-  /** web-llm's own figure (`vram_required_MB`), in MB of 2^20 bytes. */
-  vramRequiredMB: number;
-  /** web-llm's `low_resource_required`: runs with 128 MiB storage-buffer bindings (phones). */
-  lowResource: boolean;
-  /** web-llm's `overrides` for this build. */
-  contextWindowSize: number;
-  maxHistorySize?: number;
-}
 
 export interface GpuInfo {
   /** false when `navigator.gpu` is missing or no adapter is granted. */
@@ -112,11 +58,8 @@ export interface LoadedModel {
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
-/** The image types the app keeps: the page re-encodes everything else (or refuses it) before it is stored. */
-export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
 
-/** An image in a user turn, as a base64 `data:` URL of one of IMAGE_MIME_TYPES; the size is in pixels. */
+/** An image in a user turn, as a base64 `data:` URL of one of IMAGE_MIME_TYPES (image-rules.ts); the size is in pixels. */
 export interface ImagePart {
   dataUrl: string;
   width: number;
@@ -193,6 +136,8 @@ export interface CachedModel {
   complete?: boolean;
   /** transformers.js only: where the stored files came from (a model base URL's origin, or `files on this device`). */
   sources?: string[];
+  /** Its files are stored as plain files that `exportModel` can hand back for a .zip. */
+  exportable: boolean;
 }
 
 /** The source recorded for files that were imported from disk rather than downloaded. */
@@ -234,29 +179,6 @@ export interface ExportedFile {
 
 export type SideloadProgressCallback = (progress: SideloadProgress) => void;
 
-/** The closed set of errors that cross the worker boundary, by name. */
-export const ENGINE_ERROR_NAMES = [
-  'WebGPUUnavailable',
-  'ShaderF16Missing',
-  'OutOfMemory',
-  'DeviceLost',
-  'QuotaExceeded',
-  'DownloadFailed',
-  'IntegrityMismatch',
-  'ImportRejected',
-  'ImagesUnsupported',
-  'ImageUnreadable',
-  'ModelNotLoaded',
-  'Busy',
-  'Aborted',
-  'WorkerCrashed',
-  'Unknown',
-] as const;
-export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];
-
-export function isEngineErrorName(name: unknown): name is EngineErrorName {
-  return typeof name === 'string' && (ENGINE_ERROR_NAMES as readonly string[]).includes(name);
-}
 
 export type ProgressCallback = (progress: LoadProgress) => void;
 export type TokenCallback = (event: TokenEvent) => void;

@@ -1,36 +1,14 @@
-// The model catalogue: `CATALOG` holds one frozen record per transformers.js ONNX build, `WEB_LLM_CATALOG`
-// (catalog-web-llm.ts) one per web-llm MLC build, and `ALL_BUILDS` both; plus the helpers that pick a precision,
-// build a record for a user-named repo, and turn the model base URL setting into file URLs.
-// Invariants: ids are unique; every repo is `org/name`; `dtypes.withoutF16` of a transformers.js record is never an
-// f16 precision, so a GPU without `shader-f16` is never handed one; every size is bytes. A size is either read from
-// the Hub (via the public sources named beside it) or marked as an estimate; `gpuMemoryBytes` is always an estimate.
-import { WEB_LLM_CATALOG } from './catalog-web-llm';
-import type { Dtype, EngineKind, GpuInfo, ModelRecord, VisionEncoder } from './protocol';
-
-/** The public model host. Anything else is a mirror that serves `<base>/<org>/<name>/<file>`. */
-export const DEFAULT_MODEL_BASE_URL = 'https://huggingface.co/';
-
-const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
-const MIRROR_PATH_TEMPLATE = '{model}/';
-const DEFAULT_REVISION = 'main';
-const CUSTOM_ID_PREFIX = 'custom:';
+// The transformers.js (ONNX) builds of Qwen3 and Qwen3.5: one frozen record per build, with its sourced sizes.
+// Invariants: ids are unique; every repo is `org/name`; `dtypes.withoutF16` is never an f16 precision, so a GPU
+// without `shader-f16` is never handed one; every size is bytes. A size is either read from the Hub (via the public
+// sources named beside it) or marked as an estimate (`estimatedSizes`); `gpuMemoryBytes` is always an estimate.
+import { freezeRecord, type Dtype, type ModelRecord, type VisionEncoder } from '../model-record';
+import { isF16Dtype } from '../precision';
 
 const KB = 1000;
 const MB = 1000 * KB;
 const GB = 1000 * MB;
 const MiB = 1024 * 1024;
-
-const F16_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(['q4f16', 'fp16']);
-
-/** True for the precisions that need the GPU feature `shader-f16`. */
-export function isF16Dtype(dtype: Dtype): boolean {
-  return F16_DTYPES.has(dtype);
-}
-
-/** True when a build offers no precision that runs without `shader-f16` (never so for catalogue records). */
-export function needsShaderF16(record: ModelRecord): boolean {
-  return isF16Dtype(record.dtypes.withoutF16);
-}
 
 function sum(...parts: number[]): number {
   return parts.reduce((total, part) => total + part, 0);
@@ -73,13 +51,6 @@ function withVision(text: { q4f16: number; q4: number }, vision: VisionEncoder):
   return { q4f16: text.q4f16 + (vision.withF16.bytes ?? 0), q4: text.q4 + (vision.withoutF16.bytes ?? 0) };
 }
 
-function freezeRecord(record: ModelRecord): ModelRecord {
-  Object.freeze(record.dtypes);
-  Object.freeze(record.downloadBytes);
-  if (record.largestTensorBytes) Object.freeze(record.largestTensorBytes);
-  if (record.vision) Object.freeze(record.vision);
-  return Object.freeze(record);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Largest single tensor, per precision: ESTIMATE. ONNX Runtime puts each initializer in one GPU buffer, so it must
@@ -210,8 +181,19 @@ const QWEN35_CONTEXT = 262_144;
 // licence and name their base model (Qwen/Qwen3.5-*), which is Apache-2.0.
 const APACHE_2 = 'Apache-2.0';
 
+/** An ONNX build: transformers.js reads plain files, so it can be imported from disk and exported again. */
+function onnxBuild(record: Omit<ModelRecord, 'importable' | 'exportable' | 'needsShaderF16' | 'estimatedSizes'> & { estimatedSizes?: Dtype[] }): ModelRecord {
+  return freezeRecord({
+    ...record,
+    importable: true,
+    exportable: true,
+    needsShaderF16: isF16Dtype(record.dtypes.withoutF16),
+    estimatedSizes: record.estimatedSizes ?? [],
+  });
+}
+
 export const CATALOG: readonly ModelRecord[] = Object.freeze([
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3-0.6b-onnx',
     label: 'Qwen3 0.6B',
     family: 'Qwen3',
@@ -226,7 +208,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     licence: APACHE_2,
     largestTensorBytes: { q4f16: embeddingBytes(1024, 2), q4: embeddingBytes(1024, 4) },
   }),
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3-1.7b-onnx',
     label: 'Qwen3 1.7B',
     family: 'Qwen3',
@@ -241,7 +223,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     licence: APACHE_2,
     largestTensorBytes: { q4f16: embeddingBytes(2048, 2), q4: embeddingBytes(2048, 4) },
   }),
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3-4b-onnx',
     label: 'Qwen3 4B',
     family: 'Qwen3',
@@ -250,13 +232,14 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     repo: 'onnx-community/Qwen3-4B-ONNX',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
     downloadBytes: { q4f16: QWEN3_4B_Q4F16_TOTAL, q4: QWEN3_4B_Q4_ESTIMATE },
+    estimatedSizes: ['q4'],
     gpuMemoryBytes: estimateGpuMemoryBytes(QWEN3_4B_Q4F16_MODEL, QWEN3_SHAPE_36),
     contextWindow: QWEN3_CONTEXT,
     takesImages: false,
     licence: APACHE_2,
     largestTensorBytes: { q4f16: embeddingBytes(2560, 2), q4: embeddingBytes(2560, 4) },
   }),
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3.5-0.8b-onnx-opt',
     label: 'Qwen3.5 0.8B',
     family: 'Qwen3.5',
@@ -273,7 +256,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     // q4f16: not listed; scaled from q4 by the 2B build's q4f16/q4 embedding ratio.
     largestTensorBytes: { q4f16: Math.round((162_897_920 * 294_010_880) / 325_795_840), q4: 162_897_920 },
   }),
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3.5-2b-onnx-opt',
     label: 'Qwen3.5 2B',
     family: 'Qwen3.5',
@@ -282,6 +265,8 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     repo: 'onnx-community/Qwen3.5-2B-ONNX-OPT',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
     downloadBytes: withVision({ q4f16: QWEN35_2B_Q4F16_TOTAL, q4: QWEN35_2B_Q4_TOTAL }, QWEN35_2B_VISION),
+    // q4: the text path is sourced, its vision encoder an estimate.
+    estimatedSizes: ['q4'],
     gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_2B_Q4F16_WEIGHTS + (QWEN35_2B_VISION.withF16.bytes ?? 0), QWEN35_SHAPE_SMALL),
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
@@ -289,7 +274,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     licence: APACHE_2,
     largestTensorBytes: { q4f16: 294_010_880, q4: 325_795_840 },
   }),
-  freezeRecord({
+  onnxBuild({
     id: 'qwen3.5-4b-onnx-opt',
     label: 'Qwen3.5 4B',
     family: 'Qwen3.5',
@@ -298,6 +283,7 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
     repo: 'onnx-community/Qwen3.5-4B-ONNX-OPT',
     dtypes: { withF16: 'q4f16', withoutF16: 'q4' },
     downloadBytes: withVision({ q4f16: QWEN35_4B_Q4F16_TOTAL, q4: QWEN35_4B_Q4_ESTIMATE }, QWEN35_4B_VISION),
+    estimatedSizes: ['q4'],
     gpuMemoryBytes: estimateGpuMemoryBytes(QWEN35_4B_Q4F16_WEIGHTS + (QWEN35_4B_VISION.withF16.bytes ?? 0), QWEN35_SHAPE_4B),
     contextWindow: QWEN35_CONTEXT,
     takesImages: true,
@@ -307,168 +293,3 @@ export const CATALOG: readonly ModelRecord[] = Object.freeze([
   }),
 ]);
 
-// ---------------------------------------------------------------------------------------------------------------
-// Lookup, precision, custom builds.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Every catalogue build of both engines: transformers.js first, then web-llm. */
-export const ALL_BUILDS: readonly ModelRecord[] = Object.freeze([...CATALOG, ...WEB_LLM_CATALOG]);
-
-/**
- * The record with this id: a catalogue build of either engine, or, for an id `custom:<org>/<name>` (what
- * customModelRecord gives), that custom build again. Undefined for anything else.
- */
-export function findModel(id: string): ModelRecord | undefined {
-  const known = ALL_BUILDS.find((record) => record.id === id);
-  if (known) return known;
-  if (!id.startsWith(CUSTOM_ID_PREFIX)) return undefined;
-  const repo = id.slice(CUSTOM_ID_PREFIX.length);
-  return isRepoId(repo) ? customModelRecord(repo) : undefined;
-}
-
-/**
- * The precision to load: the f16 one when the GPU has `shader-f16`, the other one when it has not. Never returns an
- * f16 precision for a GPU without `shader-f16`; throws instead when a record offers nothing else.
- */
-export function chooseDtype(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'>): Dtype {
-  if (gpu.shaderF16) return record.dtypes.withF16;
-  const fallback = record.dtypes.withoutF16;
-  if (isF16Dtype(fallback)) {
-    throw new Error(`${record.label} has no precision that runs without the GPU feature shader-f16.`);
-  }
-  return fallback;
-}
-
-/**
- * The image encoder's precision beside a text precision: the record's own pairing (the f16 path's encoder with the
- * f16 text model), or the text precision itself for a build the catalogue knows nothing about.
- */
-export function visionDtypeFor(record: ModelRecord, textDtype: Dtype): Dtype {
-  const vision = record.vision;
-  if (!vision) return textDtype;
-  return textDtype === record.dtypes.withF16 ? vision.withF16.dtype : vision.withoutF16.dtype;
-}
-
-// Hub repo ids: `org/name`, each part letters, digits, `-`, `_` or `.`, not starting with `.` or `-`, no `..`.
-const REPO_PART = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-const REPO_MAX_LENGTH = 96;
-
-function isRepoId(repo: string): boolean {
-  const parts = repo.split('/');
-  if (parts.length !== 2 || repo.length > REPO_MAX_LENGTH) return false;
-  return parts.every((part) => REPO_PART.test(part) && !part.includes('..'));
-}
-
-function requireRepoId(repo: string): void {
-  if (!isRepoId(repo)) {
-    throw new Error(
-      `"${repo}" is not a model repo id. Write it as organisation/name, for example onnx-community/Qwen3-0.6B-ONNX.`,
-    );
-  }
-}
-
-// A custom build's context window is unknown until its config.json is read; 4096 is a conservative figure (real
-// Qwen3 builds allow 40,960, the test fixture 4096).
-const CUSTOM_CONTEXT = 4096;
-
-/**
- * A record for a user-named Qwen3 or Qwen3.5 ONNX repo (usually on a mirror), loaded at full precision (fp32)
- * because nothing is known about which quantised files it ships. Sizes are unknown. Throws on a malformed repo id.
- */
-export function customModelRecord(repo: string): ModelRecord {
-  requireRepoId(repo);
-  const [, name = repo] = repo.split('/');
-  return freezeRecord({
-    id: `${CUSTOM_ID_PREFIX}${repo}`,
-    label: name,
-    // Only the name says which family a custom build is; the worker reads its config for what matters (images).
-    family: /qwen3[._]5/i.test(name) ? 'Qwen3.5' : 'Qwen3',
-    parameters: 'unknown',
-    engine: 'transformers',
-    repo,
-    dtypes: { withF16: 'fp32', withoutF16: 'fp32' },
-    downloadBytes: {},
-    contextWindow: CUSTOM_CONTEXT,
-    takesImages: false,
-    licence: 'unknown',
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Model base URL.
-// ---------------------------------------------------------------------------------------------------------------
-
-/**
- * The model base URL setting in canonical form: trimmed, http(s) only, no credentials, query or fragment, ending
- * in `/`. Throws an Error that says what is wrong otherwise.
- */
-export function normaliseBaseUrl(input: string): string {
-  const trimmed = input.trim();
-  if (trimmed === '') throw new Error('The model base URL is empty. Use https://huggingface.co/ or a mirror URL.');
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    throw new Error(`"${trimmed}" is not a URL. The model base URL must start with http:// or https://.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`The model base URL must start with http:// or https://, not ${url.protocol}//.`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new Error('The model base URL must not carry a user name or password.');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new Error('The model base URL must not have a query (?…) or fragment (#…).');
-  }
-  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
-  return url.href;
-}
-
-/**
- * transformers.js's `remotePathTemplate` for a base URL: the public host lays files out as
- * `<org>/<name>/resolve/<revision>/<file>`, a mirror as `<org>/<name>/<file>`. Throws on a bad base URL.
- */
-export function remotePathTemplate(baseUrl: string): string {
-  return normaliseBaseUrl(baseUrl) === DEFAULT_MODEL_BASE_URL ? HUB_PATH_TEMPLATE : MIRROR_PATH_TEMPLATE;
-}
-
-/**
- * The URL a repo's files sit under, ending in `/`: the base URL plus the path template filled in for this repo
- * (and, on the public host, the revision). Throws on a bad base URL or repo id.
- */
-export function filesBaseUrl(baseUrl: string, repo: string, revision: string = DEFAULT_REVISION): string {
-  requireRepoId(repo);
-  const base = normaliseBaseUrl(baseUrl);
-  const path = remotePathTemplate(base)
-    .replace('{model}', repo)
-    .replace('{revision}', encodeURIComponent(revision));
-  return `${base}${path}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Display.
-// ---------------------------------------------------------------------------------------------------------------
-
-const ENGINE_LABELS: Readonly<Record<EngineKind, string>> = { transformers: 'transformers.js', 'web-llm': 'web-llm' };
-
-export function engineLabel(engine: EngineKind): string {
-  return ENGINE_LABELS[engine];
-}
-
-const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'];
-
-/** Bytes for people, in decimal units: "512 B", "436 KB", "43.6 MB", "1.2 GB". Throws on a negative or NaN. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`Not a byte count: ${bytes}`);
-  if (bytes < KB) return `${Math.round(bytes)} B`;
-  let value = bytes / KB;
-  let unit = 0;
-  for (;;) {
-    const shown = value < 100 ? Math.round(value * 10) / 10 : Math.round(value);
-    if (shown < 1000 || unit === BYTE_UNITS.length - 1) {
-      return `${shown < 100 ? shown.toFixed(1) : shown.toFixed(0)} ${BYTE_UNITS[unit] ?? 'TB'}`;
-    }
-    value /= 1000;
-    unit += 1;
-  }
-}

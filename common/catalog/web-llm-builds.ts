@@ -4,7 +4,15 @@
 // Invariants: ids are `webllm:<model_id>`; repo is `mlc-ai/<model_id>`; `gpuMemoryBytes` is web-llm's own
 // `vram_required_MB`; every download size is an ESTIMATE computed from the architecture (see below), because the
 // weight shards' sizes are only listed in each repo's tensor-cache.json on the hub, which we cannot read here.
-import type { Dtype, MlcBuild, MlcQuantisation, ModelFamily, ModelRecord } from './protocol';
+import {
+  freezeRecord,
+  type Dtype,
+  type MlcBuild,
+  type MlcQuantisation,
+  type ModelFamily,
+  type ModelRecord,
+} from '../model-record';
+import { isF16Dtype } from '../precision';
 
 /** web-llm 0.2.86's `modelLibURLPrefix` + `modelVersion`: the model libraries come from this CDN, never a mirror. */
 export const WEB_LLM_MODEL_LIB_BASE =
@@ -159,24 +167,30 @@ function webLlmRecord([family, parameters, quantisation, vramMB, lowResource]: B
     contextWindowSize: CONTEXT_WINDOW,
     ...(family === 'Qwen3.5' ? { maxHistorySize: 1 } : {}),
   };
-  return Object.freeze({
+  return freezeRecord({
     id: `webllm:${modelId}`,
     label: `${family} ${parameters}`,
     family,
     parameters,
     engine: 'web-llm',
     repo: `mlc-ai/${modelId}`,
-    dtypes: Object.freeze({ withF16: dtype, withoutF16: dtype }),
-    downloadBytes: Object.freeze({ [dtype]: Math.round(weights + EXTRA_FILES_BYTES[family]) }),
+    dtypes: { withF16: dtype, withoutF16: dtype },
+    downloadBytes: { [dtype]: Math.round(weights + EXTRA_FILES_BYTES[family]) },
     gpuMemoryBytes: Math.round(vramMB * MiB),
     contextWindow: CONTEXT_WINDOW,
     // web-llm's Qwen3.5 builds are text-only (no model_type VLM), unlike the ONNX exports with a vision encoder.
     takesImages: false,
     licence: APACHE_2,
-    largestTensorBytes: Object.freeze({
+    largestTensorBytes: {
       [dtype]: Math.round(shape.vocab * shape.hidden * LARGEST_TENSOR_BYTES_PER_PARAMETER[quantisation]),
-    }),
-    mlc: Object.freeze(mlc),
+    },
+    mlc,
+    // MLC stores its shards in web-llm's own cache under its own names: nothing to import from or export to files.
+    importable: false,
+    exportable: false,
+    estimatedSizes: [dtype],
+    needsShaderF16: isF16Dtype(dtype),
+    variant: quantisation,
   });
 }
 
