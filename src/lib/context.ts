@@ -5,11 +5,15 @@ import type { AttachmentsState } from './state/attachments.svelte';
 import type { ChatSession } from './state/chat-session.svelte';
 import type { CompareState } from './state/compare.svelte';
 import type { ModelManager } from './state/model-manager.svelte';
+import type { ModelTransfer } from './state/model-transfer.svelte';
 import type { SettingsState } from './state/settings.svelte';
+import type { StorageState } from './state/storage-state.svelte';
 
 export interface AppState {
   settings: SettingsState;
   models: ModelManager;
+  storage: StorageState;
+  transfer: ModelTransfer;
   chat: ChatSession;
   compare: CompareState;
   attachments: AttachmentsState;

@@ -36,7 +36,7 @@ export class AttachmentsState {
     const loaded = this.#models.loaded;
     if (this.#models.status !== 'ready' || !loaded) return 'Load a model first: images can be sent to Qwen3.5 builds.';
     const label = findModel(loaded.modelId)?.label ?? loaded.modelId;
-    return `${label} (${loaded.engine === 'web-llm' ? 'web-llm' : 'this build'}) reads text only, so it cannot see images. Load a Qwen3.5 build on transformers.js to send images.`;
+    return `${label} (this build) reads text only, so it cannot see images. Load a build whose card says "Images: yes" (the Qwen3.5 ONNX builds) to send images.`;
   }
 
   /** Checks, re-encodes and queues image files; says why for each one it refuses. */
