@@ -1,10 +1,15 @@
 // Owns the inference worker. The only module that knows comlink: it turns the worker's callbacks into async
-// iterables and an AbortSignal into `interrupt`, rebuilds named errors, and replaces a worker that dies, failing
-// whatever was in flight with `WorkerCrashed` instead of leaving it pending forever.
+// iterables and an AbortSignal into `interrupt`, rebuilds named errors, and replaces a worker that dies (failing
+// what was in flight with `WorkerCrashed`) or hangs (every call is watched: one that shows no progress, token or
+// answer for the watchdog's limit fails with `WorkerHung`), so nothing is left pending forever. A call's callback
+// reaches its listener only while the call runs: after it, even a proxy that the worker never released holds nothing.
 import { proxy, wrap, type Remote } from 'comlink';
 import { ENGINE_ADVICE, isEngineErrorName, type EngineErrorName } from '../../common/errors';
+import { DEFAULT_WATCHDOG_SECONDS } from './settings';
+import { realTimers, watchCall, watchdogLimitMs, type WatchdogTimers } from './worker-watchdog';
 import type {
   CachedModel,
+  Device,
   ExportedFile,
   GenerateRequest,
   GenerationResult,
@@ -50,17 +55,26 @@ export interface EngineClient {
   sideloadModel(request: SideloadRequest, onProgress: (progress: SideloadProgress) => void): Promise<SideloadResult>;
   /** A stored transformers.js build's files with their sha256, for export. */
   exportModel(repo: string): Promise<ExportedFile[]>;
-  /** Replaces the worker (and with it the GPU device); what was in flight fails with `WorkerCrashed`. */
-  restart(reason: string): void;
+  /** Replaces the worker (and with it the GPU device); what was in flight fails with `name` (`WorkerCrashed` by default). */
+  restart(reason: string, name?: RestartName): void;
   /** Called after the worker has been replaced, with the failure that what was in flight got. */
   onRestart(listener: (failure: EngineFailure) => void): () => void;
   dispose(): void;
 }
 
-type WorkerFactory = () => Worker;
+/** The failures a restart gives what was in flight. */
+export type RestartName = Extract<EngineErrorName, 'WorkerCrashed' | 'WorkerHung'>;
 
-const defaultWorker: WorkerFactory = () =>
+export interface EngineClientOptions {
+  createWorker?: () => Worker;
+  /** The quiet time after which a call on `device` counts as hung; read at the start of each call. */
+  watchdogMs?: (device: Device) => number;
+  timers?: WatchdogTimers;
+}
+
+const defaultWorker = (): Worker =>
   new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+const defaultWatchdogMs = (device: Device): number => watchdogLimitMs(DEFAULT_WATCHDOG_SECONDS, device);
 
 let nextRequest = 0;
 function newRequestId(): string {
@@ -68,16 +82,23 @@ function newRequestId(): string {
   return `req-${Date.now().toString(36)}-${nextRequest}`;
 }
 
-export function createEngineClient(createWorker: WorkerFactory = defaultWorker): EngineClient {
+export function createEngineClient({
+  createWorker = defaultWorker,
+  watchdogMs = defaultWatchdogMs,
+  timers = realTimers,
+}: EngineClientOptions = {}): EngineClient {
   let worker: Worker;
   let api: Remote<WorkerApi>;
   let crashed: Promise<never>;
   let failCurrent: (error: EngineFailure) => void = () => undefined;
+  /** Where the model of the current worker runs, so that a CPU model's calls get the CPU's longer limit. */
+  let modelDevice: Device = 'webgpu';
   const restartListeners = new Set<(failure: EngineFailure) => void>();
 
   function start(): void {
     worker = createWorker();
     api = wrap<WorkerApi>(worker);
+    modelDevice = 'webgpu';
     crashed = new Promise<never>((_, reject) => {
       failCurrent = reject;
     });
@@ -86,7 +107,7 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     worker.addEventListener('messageerror', () => restart('worker sent a message that could not be read'));
   }
 
-  function restart(reason: string, name: 'WorkerCrashed' | 'WorkerHung' = 'WorkerCrashed'): void {
+  function restart(reason: string, name: RestartName = 'WorkerCrashed'): void {
     console.error(`[engine-client] restarting worker: ${reason}`);
     const failure = new EngineFailure(name, `${ENGINE_ADVICE[name]} (${reason})`);
     failCurrent(failure);
@@ -96,31 +117,46 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
   }
 
   /**
-   * Runs one worker call that reports through `listener`. The worker answers only after the page has run every
-   * callback (workers/callbacks.ts); the gate still drops a call that arrives after the answer, so a late message
-   * can never overwrite a finished state, and a crashed worker's leftovers reach nobody.
+   * Runs one worker call under the watchdog; `work` reports each sign of life through `alive`. A crash or a hang
+   * meanwhile rejects the call instead of leaving it pending, and its timer goes however it ends.
+   */
+  async function call<T>(work: (remote: Remote<WorkerApi>, alive: () => void) => Promise<T>): Promise<T> {
+    // A restart (or dispose) rejects every call of the old worker at once, so its watches stop before any timer
+    // of theirs could fire: a hang restarts the worker that hung, never its replacement.
+    const onHung = (quietMs: number): void =>
+      restart(`no progress, token or answer for ${Math.round(quietMs / 1000)} s`, 'WorkerHung');
+    const watch = watchCall(watchdogMs(modelDevice), onHung, timers);
+    try {
+      return await Promise.race([work(api, () => watch.alive()), crashed]);
+    } catch (error) {
+      throw toEngineFailure(error);
+    } finally {
+      watch.stop();
+    }
+  }
+
+  /**
+   * Runs one worker call that reports through `listener`; each report counts as a sign of life. The worker answers
+   * only after the page has run every callback (workers/callbacks.ts) and then releases the proxy; the page drops
+   * its listener when the call ends, so a late message can never overwrite a finished state, and the proxy of a
+   * crashed or hung worker, which nobody releases, holds nothing.
    */
   async function callWith<A, T>(
     listener: (arg: A) => void,
     work: (remote: Remote<WorkerApi>, callback: (arg: A) => void) => Promise<T>,
   ): Promise<T> {
-    let open = true;
-    const gated = proxy((arg: A) => {
-      if (open) listener(arg);
-    });
+    let deliver: ((arg: A) => void) | undefined;
+    const callback = proxy((arg: A) => deliver?.(arg));
     try {
-      return await call((remote) => work(remote, gated));
+      return await call((remote, alive) => {
+        deliver = (arg) => {
+          alive();
+          listener(arg);
+        };
+        return work(remote, callback);
+      });
     } finally {
-      open = false;
-    }
-  }
-
-  /** Runs one worker call; a crash meanwhile rejects it instead of leaving it pending. */
-  async function call<T>(work: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    try {
-      return await Promise.race([work(api), crashed]);
-    } catch (error) {
-      throw toEngineFailure(error);
+      deliver = undefined;
     }
   }
 
@@ -137,7 +173,12 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
       queue.push(event);
       wake?.();
     };
-    const onAbort = (): void => void api.interrupt(requestId).catch(() => undefined);
+    // Only the worker that took the request is asked, and only while it runs: after a restart there is nothing
+    // to interrupt, and the new worker never hears of an old request.
+    const target = api;
+    const onAbort = (): void => {
+      if (!finished) void target.interrupt(requestId).catch(() => undefined);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
 
     callWith((event: TokenEvent) => push({ type: 'token', ...event }), (remote, onToken) => remote.generate({ ...request, requestId }, onToken))
@@ -170,11 +211,18 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
     }
   }
 
+  async function load(request: LoadRequest, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel> {
+    modelDevice = request.device ?? 'webgpu';
+    const loaded = await callWith(onProgress, (remote, callback) => remote.load(request, callback));
+    modelDevice = loaded.device;
+    return loaded;
+  }
+
   start();
 
   return {
     probeGpu: () => call((remote) => remote.probeGpu()),
-    load: (request, onProgress) => callWith(onProgress, (remote, callback) => remote.load(request, callback)),
+    load,
     generate,
     restart,
     unload: () => call((remote) => remote.unload()),
@@ -188,6 +236,9 @@ export function createEngineClient(createWorker: WorkerFactory = defaultWorker):
       return () => restartListeners.delete(listener);
     },
     dispose() {
+      // What was in flight ends now (and with it its watch) rather than pending on a terminated worker; so does
+      // any later call.
+      failCurrent(new EngineFailure('Aborted', `${ENGINE_ADVICE.Aborted} (the engine client was closed)`));
       worker.terminate();
     },
   };

@@ -26,6 +26,11 @@ export function withThinking(options: GenerationOptions, enableThinking: boolean
 /** Default context budget: enough for a long chat, small enough for a phone's GPU. */
 export const DEFAULT_CONTEXT_TOKENS = 4096;
 
+/** Seconds a worker call may show no progress, token or answer before the worker counts as hung (×5 on the CPU,
+ * worker-watchdog.ts): long enough for a slow first token after a long prompt. */
+export const DEFAULT_WATCHDOG_SECONDS = 120;
+export const WATCHDOG_SECONDS_RANGE = { min: 10, max: 3600 } as const;
+
 export const DEFAULT_COMPARE: CompareSettings = {
   enabled: false,
   endpoint: 'https://api.openai.com/v1',
@@ -47,6 +52,7 @@ export function defaultSettings(modelBaseUrl: string): Settings {
     systemPrompt: '',
     generation: { ...DEFAULT_GENERATION },
     contextTokens: DEFAULT_CONTEXT_TOKENS,
+    watchdogSeconds: DEFAULT_WATCHDOG_SECONDS,
     compare: { ...DEFAULT_COMPARE, prices: { ...DEFAULT_COMPARE.prices } },
   };
 }
@@ -109,6 +115,12 @@ export function parseSettings(raw: unknown, defaults: Settings): Settings {
       enableThinking: field(gen, 'enableThinking', isBoolean, base.enableThinking),
     },
     contextTokens: field(raw, 'contextTokens', isNumberIn(256, 262_144), defaults.contextTokens),
+    watchdogSeconds: field(
+      raw,
+      'watchdogSeconds',
+      isNumberIn(WATCHDOG_SECONDS_RANGE.min, WATCHDOG_SECONDS_RANGE.max),
+      defaults.watchdogSeconds,
+    ),
     compare: parseCompare(raw.compare, defaults.compare),
   };
 }

@@ -100,5 +100,7 @@ export interface Settings {
   generation: GenerationOptions;
   /** Tokens of history + answer the app sends at most; older turns are left out beyond it. */
   contextTokens: number;
+  /** Seconds a worker call may show no progress, token or answer before the worker counts as hung (×5 on the CPU). */
+  watchdogSeconds: number;
   compare: CompareSettings;
 }

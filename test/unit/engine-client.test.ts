@@ -1,12 +1,15 @@
-// createEngineClient over a fake Worker (a real MessageChannel + comlink expose): token streaming, abort → interrupt, named errors, crash restart.
+// createEngineClient over a fake Worker (a real MessageChannel + comlink expose): token streaming, abort → interrupt,
+// named errors, crash restart, and the watchdog with short real limits (the watchdog alone: watchdog.test.ts).
 import { expose, releaseProxy, type Remote } from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createEngineClient,
   EngineFailure,
   type EngineClient,
+  type EngineClientOptions,
   type GenerationEvent,
 } from '../../src/lib/engine-client';
+import { watchdogLimitMs, type WatchdogTimers } from '../../src/lib/worker-watchdog';
 import type {
   CachedModel,
   FinishReason,
@@ -81,6 +84,8 @@ const GPU: GpuInfo = {
   maxStorageBufferBindingSize: 1 << 28,
 };
 
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 function namedError(name: string, message: string): Error {
   const error = new Error(message);
   error.name = name;
@@ -109,7 +114,18 @@ class FakeApi implements WorkerApi {
   readonly generateRequests: GenerateRequest[] = [];
   readonly interrupts: string[] = [];
   tokens: string[] = ['Hel', 'lo', ' world'];
-  generateMode: 'complete' | 'until-interrupt' | 'throw' | 'hang' = 'complete';
+  /** 'stall': the tokens, then nothing more (an engine stuck mid-answer). */
+  generateMode: 'complete' | 'until-interrupt' | 'throw' | 'hang' | 'stall' = 'complete';
+  /** Quiet time before the first token (a long prefill). */
+  firstTokenPauseMs = 0;
+  /** Quiet time before each later token (a slow decode). */
+  tokenPauseMs = 0;
+  /** Quiet time before each of the load's 'compile' progress messages, sent between 'download' and 'ready'. */
+  loadPauses: number[] = [];
+  /** 'hang': after 'download' (and any 'compile' steps), nothing more. */
+  loadMode: 'complete' | 'hang' = 'complete';
+  /** The progress callback of the latest load, to send a message after that load ended. */
+  lastProgress: Remote<ProgressCallback> | undefined;
   generateError: Error = namedError('OutOfMemory', 'The GPU ran out of memory. (detail)');
   probeMode: 'ok' | 'hang' | 'throw' = 'ok';
   probeError: Error = namedError('WebGPUUnavailable', 'This browser has no WebGPU.');
@@ -123,13 +139,19 @@ class FakeApi implements WorkerApi {
 
   async load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
     const progress = onProgress as unknown as Remote<ProgressCallback>;
+    this.lastProgress = progress;
     await progress({ phase: 'download', loadedBytes: 5, totalBytes: 10, filesDone: 0, filesTotal: 1, file: 'a.onnx' });
+    for (const ms of this.loadPauses) {
+      await pause(ms);
+      await progress({ phase: 'compile', loadedBytes: 10, totalBytes: 10, filesDone: 1, filesTotal: 1 });
+    }
+    if (this.loadMode === 'hang') return new Promise<LoadedModel>(() => undefined);
     await progress({ phase: 'ready', loadedBytes: 10, totalBytes: 10, filesDone: 1, filesTotal: 1 });
     progress[releaseProxy]();
     return {
       modelId: request.record.id,
       engine: 'transformers',
-      device: 'webgpu',
+      device: request.device ?? 'webgpu',
       dtype: 'q4f16',
       adapterArchitecture: 'fake',
       inWorker: true,
@@ -148,13 +170,16 @@ class FakeApi implements WorkerApi {
       let text = '';
       let count = 0;
       const stopped = new Promise<void>((resolve) => this.#interrupted.set(request.requestId, resolve));
+      await pause(this.firstTokenPauseMs);
       for (const piece of this.tokens) {
+        if (count > 0) await pause(this.tokenPauseMs);
         count += 1;
         text += piece;
         await token({ text: piece, outputTokens: count });
         if (this.generateMode === 'until-interrupt') break;
       }
       if (this.generateMode === 'throw') throw this.generateError;
+      if (this.generateMode === 'stall') return await new Promise<GenerationResult>(() => undefined);
       if (this.generateMode === 'until-interrupt') {
         await stopped;
         return resultFor(request, text, 'aborted', count);
@@ -162,7 +187,7 @@ class FakeApi implements WorkerApi {
       return resultFor(request, text, 'stop', count);
     } finally {
       this.#interrupted.delete(request.requestId);
-      if (this.generateMode !== 'hang') token[releaseProxy]();
+      if (this.generateMode !== 'hang' && this.generateMode !== 'stall') token[releaseProxy]();
     }
   }
 
@@ -207,7 +232,10 @@ const openPorts: MessagePort[] = [];
 const clients: EngineClient[] = [];
 
 /** A client whose factory builds a fresh channel + FakeApi for every (re)start; `configure` scripts each new API. */
-function rig(configure: (api: FakeApi, index: number) => void = () => undefined): Rig {
+function rig(
+  configure: (api: FakeApi, index: number) => void = () => undefined,
+  options: Omit<EngineClientOptions, 'createWorker'> = {},
+): Rig {
   const workers: FakeWorker[] = [];
   const apis: FakeApi[] = [];
   const factory = vi.fn<() => Worker>(() => {
@@ -221,7 +249,7 @@ function rig(configure: (api: FakeApi, index: number) => void = () => undefined)
     workers.push(worker);
     return worker as unknown as Worker;
   });
-  const client = createEngineClient(factory);
+  const client = createEngineClient({ createWorker: factory, ...options });
   clients.push(client);
   return { client, workers, apis, factory };
 }
@@ -264,6 +292,9 @@ const TINY_RECORD: ModelRecord = {
   estimatedSizes: [],
   needsShaderF16: false,
 };
+
+/** The FakeApi's default answer has this many tokens. */
+const REQUEST_TOKENS = 3;
 
 const REQUEST = {
   messages: [{ role: 'user' as const, content: 'Say hello' }],
@@ -504,5 +535,207 @@ describe('createEngineClient: worker crash', () => {
     const { client, workers } = rig();
     client.dispose();
     expect(only(workers).terminated).toBe(true);
+  });
+});
+
+/** Real timers that keep count of the ones still pending. */
+function countingTimers(): { timers: WatchdogTimers; live: Set<ReturnType<typeof setTimeout>> } {
+  const live = new Set<ReturnType<typeof setTimeout>>();
+  const timers: WatchdogTimers = {
+    now: () => performance.now(),
+    setTimeout(callback, ms) {
+      const handle = setTimeout(() => {
+        live.delete(handle);
+        callback();
+      }, ms);
+      live.add(handle);
+      return handle;
+    },
+    clearTimeout(handle) {
+      live.delete(handle);
+      clearTimeout(handle);
+    },
+  };
+  return { timers, live };
+}
+
+const LOAD: LoadRequest = { record: TINY_RECORD, filesBaseUrl: 'http://localhost/test/tiny/' };
+
+describe('createEngineClient: watchdog', () => {
+  it('fails a generation that stalls after two tokens with WorkerHung, after yielding them, and replaces the worker', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, factory, workers } = rig(
+      (api, index) => {
+        api.tokens = ['a', 'b'];
+        if (index === 0) api.generateMode = 'stall';
+      },
+      { watchdogMs: () => 50 },
+    );
+    const restarts: EngineFailure[] = [];
+    client.onRestart((failure) => restarts.push(failure));
+
+    const events: GenerationEvent[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const event of client.generate(REQUEST)) events.push(event);
+      })(),
+    );
+    expect(events).toEqual([
+      { type: 'token', text: 'a', outputTokens: 1 },
+      { type: 'token', text: 'b', outputTokens: 2 },
+    ]);
+    expect(error).toBeInstanceOf(EngineFailure);
+    expect(error).toMatchObject({ name: 'WorkerHung' });
+    expect(factory).toHaveBeenCalledTimes(2);
+    expect(only(workers, 0).terminated).toBe(true);
+    expect(restarts.map((failure) => failure.name)).toEqual(['WorkerHung']);
+    expect(only(restarts).message).toContain('The model stopped responding');
+
+    // The new worker answers the next call.
+    const next = await collect(client.generate(REQUEST));
+    expect(next.at(-1)?.type).toBe('done');
+    expect(factory).toHaveBeenCalledTimes(2);
+  });
+
+  it('fails a load that goes quiet, and the hung worker\'s late progress reaches nobody', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, factory, apis } = rig(
+      (api, index) => {
+        if (index === 0) api.loadMode = 'hang';
+      },
+      { watchdogMs: () => 50 },
+    );
+    const seen: LoadProgress[] = [];
+    const error = await rejection(client.load(LOAD, (progress) => seen.push(progress)));
+    expect(error).toMatchObject({ name: 'WorkerHung' });
+    expect(factory).toHaveBeenCalledTimes(2);
+    expect(seen.map((progress) => progress.phase)).toEqual(['download']);
+
+    // The old worker's callback port is still open here (nobody released it): its message runs, and is dropped.
+    const late = only(apis, 0).lastProgress;
+    if (!late) throw new Error('expected the hung load to keep its callback');
+    await late({ phase: 'ready', loadedBytes: 10, totalBytes: 10, filesDone: 1, filesTotal: 1 });
+    expect(seen.map((progress) => progress.phase)).toEqual(['download']);
+
+    expect((await client.load(LOAD, () => undefined)).modelId).toBe('tiny');
+  });
+
+  it('does not kill a slow load that keeps reporting progress', async () => {
+    const { client, factory } = rig(
+      (api) => {
+        api.loadPauses = Array.from({ length: 10 }, () => 30); // 300 ms in all, never quiet for 100 ms
+      },
+      { watchdogMs: () => 100 },
+    );
+    const restarts = vi.fn();
+    client.onRestart(restarts);
+    const seen: LoadProgress[] = [];
+    const loaded = await client.load(LOAD, (progress) => seen.push(progress));
+    expect(loaded.modelId).toBe('tiny');
+    expect(seen).toHaveLength(12);
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(restarts).not.toHaveBeenCalled();
+  });
+
+  it('does not kill a slow answer whose tokens keep coming', async () => {
+    const { client, factory } = rig(
+      (api) => {
+        api.tokens = Array.from({ length: 10 }, (_, index) => `t${index}`);
+        api.tokenPauseMs = 30; // about 300 ms in all, never quiet for 100 ms
+      },
+      { watchdogMs: () => 100 },
+    );
+    const events = await collect(client.generate(REQUEST));
+    expect(events.filter((event) => event.type === 'token')).toHaveLength(10);
+    expect(events.at(-1)?.type).toBe('done');
+    expect(factory).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves no timer behind once each kind of call has answered, and restarts nothing later', async () => {
+    const { timers, live } = countingTimers();
+    const { client, factory } = rig(() => undefined, { watchdogMs: () => 50, timers });
+    const restarts = vi.fn();
+    client.onRestart(restarts);
+
+    await client.probeGpu();
+    expect(live.size).toBe(0);
+    const loading = client.load(LOAD, () => undefined);
+    expect(live.size).toBe(1); // one timer for the call in flight
+    await loading;
+    expect(live.size).toBe(0);
+    await collect(client.generate(REQUEST));
+    await client.listCachedModels();
+    await client.deleteCachedModel('test/tiny');
+    await client.sideloadModel({ record: TINY_RECORD, files: [] }, () => undefined);
+    await client.exportModel('test/tiny');
+    await client.unload();
+    expect(live.size).toBe(0);
+
+    await pause(120);
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(restarts).not.toHaveBeenCalled();
+  });
+
+  it('gives a CPU (wasm) model the longer limit, for its load and for its answers', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    // 50 ms on WebGPU, 250 ms on the CPU; each worker goes quiet for 150 ms in its load and before its first token.
+    const { client, factory } = rig(
+      (api) => {
+        api.loadPauses = [150];
+        api.firstTokenPauseMs = 150;
+      },
+      { watchdogMs: (device) => watchdogLimitMs(0.05, device) },
+    );
+    const loaded = await client.load({ ...LOAD, device: 'wasm' }, () => undefined);
+    expect(loaded.device).toBe('wasm');
+    const events = await collect(client.generate(REQUEST));
+    expect(events.at(-1)?.type).toBe('done');
+    expect(factory).toHaveBeenCalledTimes(1);
+
+    // The same quiet time on WebGPU is a hang.
+    const error = await rejection(client.load({ ...LOAD, device: 'webgpu' }, () => undefined));
+    expect(error).toMatchObject({ name: 'WorkerHung' });
+    expect(factory).toHaveBeenCalledTimes(2);
+  });
+
+  it('an abort after the restart asks no worker and does not throw', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { client, apis } = rig(
+      (api, index) => {
+        if (index === 0) api.generateMode = 'stall';
+      },
+      { watchdogMs: () => 50 },
+    );
+    const controller = new AbortController();
+    const stream = client.generate(REQUEST, controller.signal)[Symbol.asyncIterator]();
+    expect((await stream.next()).value).toMatchObject({ type: 'token' });
+    await vi.waitFor(() => expect(apis).toHaveLength(2), { timeout: 1000, interval: 10 });
+    expect(() => controller.abort()).not.toThrow();
+    await client.probeGpu(); // a round trip on the new worker, so a stray interrupt would have arrived
+    expect(only(apis, 1).interrupts).toEqual([]);
+    expect(only(apis, 0).interrupts).toEqual([]);
+    // The stream still hands over what was streamed, then the failure.
+    const rest: unknown[] = [];
+    const error = await rejection(
+      (async () => {
+        for (let step = await stream.next(); !step.done; step = await stream.next()) rest.push(step.value);
+      })(),
+    );
+    expect(rest).toHaveLength(REQUEST_TOKENS - 1);
+    expect(error).toMatchObject({ name: 'WorkerHung' });
+  });
+
+  it('dispose ends a call in flight, and its watchdog restarts nothing afterwards', async () => {
+    const { client, factory } = rig(
+      (api) => {
+        api.probeMode = 'hang';
+      },
+      { watchdogMs: () => 30 },
+    );
+    const pending = client.probeGpu();
+    client.dispose();
+    expect(await rejection(pending)).toMatchObject({ name: 'Aborted' });
+    await pause(80);
+    expect(factory).toHaveBeenCalledTimes(1);
   });
 });

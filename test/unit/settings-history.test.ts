@@ -27,6 +27,7 @@ function validStored(): Settings {
     systemPrompt: 'Answer in French.',
     generation: { maxNewTokens: 2048, temperature: 1.2, topP: 0.95, topK: 40, repetitionPenalty: 1.15, enableThinking: true },
     contextTokens: 8192,
+    watchdogSeconds: 600,
     compare: {
       enabled: true,
       endpoint: 'http://127.0.0.1:9000/v1',
@@ -50,6 +51,7 @@ describe('defaultSettings', () => {
       systemPrompt: '',
       generation: DEFAULT_GENERATION,
       contextTokens: 4096,
+      watchdogSeconds: 120,
       compare: DEFAULT_COMPARE,
     });
     expect(settings.generation).not.toBe(DEFAULT_GENERATION);
@@ -120,6 +122,15 @@ describe('parseSettings', () => {
       }
     });
   }
+
+  it('keeps the watchdog time within 10 s to an hour and falls back for it alone otherwise', () => {
+    expect(parseSettings({ ...validStored(), watchdogSeconds: 10 }, defaults()).watchdogSeconds).toBe(10);
+    expect(parseSettings({ ...validStored(), watchdogSeconds: 3600 }, defaults()).watchdogSeconds).toBe(3600);
+    for (const value of [0, 9.9, 3601, -120, Number.NaN, Number.POSITIVE_INFINITY, '120', null, true]) {
+      const parsed = parseSettings({ ...validStored(), watchdogSeconds: value }, defaults());
+      expect(parsed, `watchdogSeconds = ${String(value)}`).toEqual({ ...validStored(), watchdogSeconds: 120 });
+    }
+  });
 
   it('falls back to the defaults passed in, not to fixed values', () => {
     const custom: Settings = { ...defaultSettings('http://mirror.local/'), systemPrompt: 'Default prompt' };
