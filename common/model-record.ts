@@ -42,6 +42,8 @@ export interface ModelRecord {
   estimatedSizes: readonly Dtype[];
   /** It offers no precision that runs without the GPU feature `shader-f16`. */
   needsShaderF16: boolean;
+  /** It is offered on the CPU (WebAssembly) where there is no WebGPU: only the smallest builds are bearable there. */
+  runsOnCpu: boolean;
   /** Tells this build from the same model's other builds where the label alone does not (an MLC quantisation). */
   variant?: string;
 }

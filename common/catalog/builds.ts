@@ -50,6 +50,8 @@ export function customModelRecord(repo: string): ModelRecord {
     exportable: true,
     estimatedSizes: [],
     needsShaderF16: false,
+    // The user named it for a reason (often a tiny build on a classroom mirror): let them try it on the CPU.
+    runsOnCpu: true,
   });
 }
 

@@ -182,13 +182,19 @@ const QWEN35_CONTEXT = 262_144;
 const APACHE_2 = 'Apache-2.0';
 
 /** An ONNX build: transformers.js reads plain files, so it can be imported from disk and exported again. */
-function onnxBuild(record: Omit<ModelRecord, 'importable' | 'exportable' | 'needsShaderF16' | 'estimatedSizes'> & { estimatedSizes?: Dtype[] }): ModelRecord {
+type OnnxBuildFields = Omit<ModelRecord, 'importable' | 'exportable' | 'needsShaderF16' | 'estimatedSizes' | 'runsOnCpu'>;
+
+/** Builds small enough to offer on the CPU when there is no WebGPU (a few words a second). */
+const CPU_BUILD_IDS: ReadonlySet<string> = new Set(['qwen3-0.6b-onnx', 'qwen3.5-0.8b-onnx-opt']);
+
+function onnxBuild(record: OnnxBuildFields & { estimatedSizes?: Dtype[] }): ModelRecord {
   return freezeRecord({
     ...record,
     importable: true,
     exportable: true,
     needsShaderF16: isF16Dtype(record.dtypes.withoutF16),
     estimatedSizes: record.estimatedSizes ?? [],
+    runsOnCpu: CPU_BUILD_IDS.has(record.id),
   });
 }
 

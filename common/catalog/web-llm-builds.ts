@@ -190,6 +190,8 @@ function webLlmRecord([family, parameters, quantisation, vramMB, lowResource]: B
     exportable: false,
     estimatedSizes: [dtype],
     needsShaderF16: isF16Dtype(dtype),
+    // web-llm runs on WebGPU only.
+    runsOnCpu: false,
     variant: quantisation,
   });
 }

@@ -72,11 +72,9 @@ const COMFORTABLE_SHARE = 0.75;
 const UNKNOWN_BUDGET_COMFORT = 4 * GiB;
 const COMFORTABLE_STORAGE_SHARE = 0.8;
 
-/** Transformers.js builds offered on the CPU when there is no WebGPU: the smallest ones, plus user-named repos. */
-const CPU_BUILD_IDS: ReadonlySet<string> = new Set(['qwen3-0.6b-onnx', 'qwen3.5-0.8b-onnx-opt']);
-
+/** Offered on the CPU when there is no WebGPU (the record's own capability: the smallest builds, user-named repos). */
 export function isCpuCapable(record: ModelRecord): boolean {
-  return record.engine === 'transformers' && (CPU_BUILD_IDS.has(record.id) || record.id.startsWith('custom:'));
+  return record.runsOnCpu;
 }
 
 /** "0.6B" -> 0.6; unknown sizes (custom repos) -> NaN. */
@@ -138,9 +136,8 @@ function storageCheck(record: ModelRecord, dtype: Dtype | undefined, input: FitI
 }
 
 function assessCpu(record: ModelRecord, input: FitInput): FitVerdict {
-  if (record.engine === 'web-llm') {
-    return impossible('webgpu', ['web-llm needs WebGPU, which this browser does not offer']);
-  }
+  // web-llm's builds carry their MLC data: it runs only on WebGPU, whatever the size.
+  if (record.mlc) return impossible('webgpu', ['web-llm needs WebGPU, which this browser does not offer']);
   if (!isCpuCapable(record)) {
     return impossible('webgpu', [
       'it needs WebGPU, which this browser does not offer (only the smallest builds run on the CPU)',

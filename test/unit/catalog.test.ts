@@ -217,6 +217,7 @@ describe('customModelRecord', () => {
       exportable: true,
       estimatedSizes: [],
       needsShaderF16: false,
+      runsOnCpu: true,
     });
     expect(record.gpuMemoryBytes).toBeUndefined();
     expect(CATALOG.some((known) => known.id === record.id)).toBe(false);

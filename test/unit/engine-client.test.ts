@@ -291,6 +291,7 @@ const TINY_RECORD: ModelRecord = {
   exportable: true,
   estimatedSizes: [],
   needsShaderF16: false,
+  runsOnCpu: true,
 };
 
 /** The FakeApi's default answer has this many tokens. */

@@ -145,6 +145,13 @@ describe('capability fields, read by views instead of the engine kind', () => {
     }
   });
 
+  it('offers only the two smallest ONNX builds on the CPU', () => {
+    expect(ALL_BUILDS.filter((record) => record.runsOnCpu).map((record) => record.id)).toEqual([
+      'qwen3-0.6b-onnx',
+      'qwen3.5-0.8b-onnx-opt',
+    ]);
+  });
+
   it('marks every web-llm size as an estimate, and the ONNX q4 figures that the sources do not give', () => {
     for (const record of WEB_LLM_CATALOG) expect(record.estimatedSizes, record.id).toEqual([record.dtypes.withF16]);
     const estimated = CATALOG.filter((record) => record.estimatedSizes.length > 0).map((record) => record.id);
