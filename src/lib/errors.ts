@@ -10,6 +10,8 @@ export const PAGE_ADVICE = {
     'This conversation could not be saved on this device. It stays open here, and the app saves it again with your next message; free space in the storage panel if the disk is full.',
   ConversationsUnreadable:
     'Some saved conversations could not be read and were left out. The others are shown; export them to keep a copy.',
+  ConversationNotDeleted:
+    'The conversation could not be deleted from this device, so it may come back after a reload. Delete it again then.',
   CacheUnreadable: 'The list of stored models could not be read, so it may be incomplete. Reload the page to try again.',
   DeleteFailed: 'The model could not be deleted. Reload the page and try again; the files stay until then.',
   InvalidRepoId: 'A model repo in the settings is not of the form organisation/name and was left out. Add it again.',

@@ -1,7 +1,8 @@
 // The only module that touches idb-keyval: conversations and settings in their own IndexedDB store, under
-// versioned keys. Everything read back is validated; a record that does not parse is skipped (and logged), never
-// allowed to break the app, and never overwritten unless the user saves over it. A stored image that is not a
-// well-formed image data URL is dropped from its message (the text stays), so nothing else can reach an <img>.
+// versioned keys. Everything read back is validated; a record that does not parse is skipped and counted (the
+// caller tells the user), never allowed to break the app, and never overwritten unless the user saves over it.
+// A stored image that is not a well-formed image data URL is dropped from its message (the text stays), so nothing
+// else can reach an <img>.
 import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
 import { checkImageDataUrl } from './images';
 import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
@@ -70,18 +71,26 @@ function dropBadImages(conversation: Conversation): number {
   return dropped;
 }
 
-export async function loadConversations(): Promise<Conversation[]> {
+export interface LoadedConversations {
+  /** Newest first. */
+  conversations: Conversation[];
+  /** Stored records that could not be read and were left out: damaged conversations, or a damaged index. */
+  leftOut: number;
+}
+
+export async function loadConversations(): Promise<LoadedConversations> {
   const ids = await get<unknown>(KEY_INDEX, appStore());
-  if (!Array.isArray(ids)) return [];
+  if (ids === undefined) return { conversations: [], leftOut: 0 };
+  // An index that is not a list names nothing we can find: it counts as one record left out.
+  if (!Array.isArray(ids)) return { conversations: [], leftOut: 1 };
   const keys = ids.filter((id): id is string => typeof id === 'string');
   const values = await getMany<unknown>(keys.map(conversationKey), appStore());
   const conversations = values.filter(isConversation);
-  if (conversations.length !== keys.length) {
-    console.warn(`[storage] skipped ${keys.length - conversations.length} unreadable conversation(s)`);
-  }
+  const leftOut = ids.length - conversations.length;
+  if (leftOut > 0) console.warn(`[storage] skipped ${leftOut} unreadable conversation(s)`);
   const droppedImages = conversations.reduce((sum, conversation) => sum + dropBadImages(conversation), 0);
   if (droppedImages > 0) console.warn(`[storage] left out ${droppedImages} unreadable image(s)`);
-  return conversations.sort((a, b) => b.updatedAt - a.updatedAt);
+  return { conversations: conversations.sort((a, b) => b.updatedAt - a.updatedAt), leftOut };
 }
 
 /** Writes one conversation (a plain object: pass `$state.snapshot`, not a proxy) and makes sure the index names it. */

@@ -1,8 +1,9 @@
-// Splits a Qwen answer into its reasoning (`<think> … </think>`) and the answer proper. Pure and cheap: it runs on
-// the full text on every streamed frame. Invariants: text is only ever moved between `reasoning` and `answer`,
-// never rewritten (apart from trimming around the tags, and holding back a half-arrived tag at the very end while
-// streaming); several think blocks are joined; a block that never closed means the model is still thinking; an answer whose first tag is a closing
-// `</think>` (templates that open the block in the prompt) had everything before it as reasoning.
+// Splits a Qwen answer into its reasoning (`<think> … </think>`) and the answer proper, and times the reasoning
+// while it streams (ThinkingClock). The split is pure and cheap: it runs on the full text on every streamed frame.
+// Invariants: text is only ever moved between `reasoning` and `answer`, never rewritten (apart from trimming around
+// the tags, and holding back a half-arrived tag at the very end while streaming); several think blocks are joined;
+// a block that never closed means the model is still thinking; an answer whose first tag is a closing `</think>`
+// (templates that open the block in the prompt) had everything before it as reasoning.
 
 const OPEN = '<think>';
 const CLOSE = '</think>';
@@ -87,4 +88,22 @@ export function formatThinkingDuration(ms: number): string {
 export function thinkingMsOf(message: object): number | undefined {
   const value: unknown = Reflect.get(message, 'thinkingMs');
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Measures, while an answer streams, the time between `<think>` and `</think>` appearing in it. */
+export class ThinkingClock {
+  #startedAt: number | undefined;
+  #doneMs: number | undefined;
+
+  /** Returns the thinking time so far (or in total, once the block has closed); undefined if there is none. */
+  observe(content: string): number | undefined {
+    if (this.#doneMs !== undefined) return this.#doneMs;
+    if (this.#startedAt === undefined) {
+      if (!content.includes(OPEN)) return undefined;
+      this.#startedAt = performance.now();
+    }
+    const elapsed = performance.now() - this.#startedAt;
+    if (content.includes(CLOSE)) this.#doneMs = elapsed;
+    return elapsed;
+  }
 }

@@ -222,18 +222,6 @@ export function networkError(host: string, cause?: unknown): RemoteError {
   );
 }
 
-/**
- * For the view: how to explain an answer that ended with `incomplete: true` because the connection dropped.
- * streamRemote itself does not throw this (the text that arrived is kept), so the UI builds it for its notice.
- */
-export function streamCutError(host: string, cause?: unknown): RemoteError {
-  return new RemoteError(
-    'RemoteStreamCut',
-    `The answer from ${host} stopped part way. What arrived is kept and marked incomplete.`,
-    { cause },
-  );
-}
-
 export function badResponseError(host: string, detail: string, cause?: unknown): RemoteError {
   return new RemoteError(
     'RemoteBadResponse',

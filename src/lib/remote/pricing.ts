@@ -8,7 +8,7 @@
 //   billed as output tokens".
 // - Cached-input discounts are not modelled (RemoteUsage does not carry cached tokens), so a cost is an upper bound.
 // - Local answers cost nothing to the user: they run on their own machine.
-import type { RemoteUsage } from './openai';
+import type { RemoteUsage } from './remote-api';
 
 export interface Price {
   inputPerMillion: number;
