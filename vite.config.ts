@@ -51,6 +51,7 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(appVersion) },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-  server: { port: 5173 },
+  // Fixed ports, so the address the README gives is the one the server takes (it fails instead of moving on).
+  server: { port: 5173, strictPort: true },
   preview: { port: 4173, strictPort: true },
 });

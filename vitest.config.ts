@@ -11,7 +11,13 @@ export default defineConfig({
     globalSetup: ['test/fixtures/global-setup.ts'],
     passWithNoTests: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        extends: true,
+        // vite-plugin-pwa's virtual module exists only in the app build; the unit tests inject their own register.
+        resolve: { alias: { 'virtual:pwa-register': new URL('./test/unit/stubs/pwa-register.ts', import.meta.url).pathname } },
+        define: { __APP_VERSION__: JSON.stringify('test') },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
       { test: { name: 'node-inference', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },
       {
         test: {

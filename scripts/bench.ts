@@ -4,6 +4,8 @@
 //
 // Usage: npm run bench -- [--repo test/tiny-qwen3] [--models DIR] [--dtype fp32] [--tokens 64] [--runs 3]
 //                          [--chromium-arg=--use-vulkan ...]
+// Ports: the app on TEST_APP_PORT (4173), the model mirror on TEST_MIRROR_PORT (8090), the bare page on
+// BENCH_BARE_PORT (4180), so a bench can run beside a test run or another checkout.
 // With no --models, it serves the generated tiny model. To measure a real-size model, point --models at a folder
 // holding <org>/<name>/ with the ONNX files (e.g. a random-weight Qwen3-0.6B-shaped export) and pass --repo.
 import { execFileSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import { startModelMirror } from '../test/fixtures/model-mirror';
 import { ensureTinyModel, GENERATED_MODELS_DIR, TINY_REPO } from '../test/fixtures/paths';
 import {
   APP_URL,
+  MIRROR_PORT,
   newProfileDir,
   removeProfileDir,
   sendMessage,
@@ -47,7 +50,7 @@ const maxNewTokens = Number(values.tokens);
 const runs = Number(values.runs);
 const dtype: Dtype = values.dtype === 'q4' || values.dtype === 'q4f16' || values.dtype === 'fp16' ? values.dtype : 'fp32';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BARE_PORT = 4180;
+const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4180);
 
 function median(numbers: number[]): number {
   const sorted = [...numbers].sort((a, b) => a - b);
@@ -89,7 +92,7 @@ const bare = await preview({
   build: { outDir: path.resolve('dist-bench') },
   preview: { port: BARE_PORT, strictPort: true, host: '127.0.0.1' },
 });
-const mirror = await startModelMirror({ root: modelsRoot, port: 8090 });
+const mirror = await startModelMirror({ root: modelsRoot, port: MIRROR_PORT });
 const profile = await newProfileDir();
 const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
 

@@ -4,7 +4,8 @@
 // and then reloads, so a page never runs half old, half new code.
 import { registerSW } from 'virtual:pwa-register';
 
-export type ShellState = 'unsupported' | 'installing' | 'offline-ready' | 'failed';
+/** 'development': the dev server (`npm run dev`), which has no service worker, so no offline copy is made. */
+export type ShellState = 'development' | 'unsupported' | 'installing' | 'offline-ready' | 'failed';
 
 export const APP_VERSION: string = __APP_VERSION__;
 
@@ -18,7 +19,11 @@ export class PwaState {
   #applyUpdate: (reloadPage?: boolean) => Promise<void> = async () => undefined;
 
   /** Registers the service worker; does nothing where the browser has none (or over plain http off localhost). */
-  start(register: Register = registerSW): void {
+  start(register: Register = registerSW, development: boolean = import.meta.env.DEV): void {
+    if (development) {
+      this.#shell = 'development';
+      return;
+    }
     if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
       this.#shell = 'unsupported';
       return;
