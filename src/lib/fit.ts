@@ -3,7 +3,8 @@
 // WebGPU does not tell how much GPU memory there is, so memory verdicts are hedged ("tight") unless the browser's
 // device-memory figure makes a build clearly too big. Invariants: an f16 precision is never "runnable" on an adapter
 // without `shader-f16`; without WebGPU only transformers.js builds named CPU-capable run, on wasm, and never "fit"
-// comfortably (they are slow); every verdict that is not a plain fit carries at least one reason.
+// comfortably (they are slow); every verdict that is not a plain fit carries at least one reason; `slow` is set
+// exactly when the build would run on a CPU (wasm, or a software GPU).
 import { chooseDtype, isF16Dtype } from '../../common/precision';
 import { formatBytes } from './format';
 import type { Device, GpuInfo } from '../../common/protocol';
@@ -41,6 +42,8 @@ export interface FitVerdict {
    * the verdict rests on estimates (memory, storage) that a user may choose to test anyway.
    */
   possible: boolean;
+  /** Set when it would run on a CPU: on wasm (no WebGPU), or through a software GPU adapter. */
+  slow?: 'cpu' | 'software-gpu';
 }
 
 const MiB = 1024 * 1024;
@@ -147,7 +150,8 @@ function assessCpu(record: ModelRecord, input: FitInput): FitVerdict {
   const blockers: string[] = [];
   const tight = ['no WebGPU here: it runs on the CPU (WebAssembly), slowly'];
   storageCheck(record, dtype, input, blockers, tight);
-  return blockers.length > 0 ? verdict('wont-fit', 'wasm', dtype, blockers) : verdict('tight', 'wasm', dtype, tight);
+  const result = blockers.length > 0 ? verdict('wont-fit', 'wasm', dtype, blockers) : verdict('tight', 'wasm', dtype, tight);
+  return { ...result, slow: 'cpu' };
 }
 
 /** Whether `record` runs on this device, where, at which precision, and why not. */
@@ -187,9 +191,13 @@ export function assessFit(record: ModelRecord, input: FitInput): FitVerdict {
   storageCheck(record, dtype, input, blockers, tight);
   if (gpu.isFallbackAdapter) tight.unshift('this is a software GPU: it runs on the CPU, very slowly');
 
-  if (hard.length > 0) return impossible('webgpu', [...hard, ...blockers]);
-  if (blockers.length > 0) return verdict('wont-fit', 'webgpu', dtype, blockers);
-  return verdict(tight.length > 0 ? 'tight' : 'fits', 'webgpu', dtype, tight);
+  const result =
+    hard.length > 0
+      ? impossible('webgpu', [...hard, ...blockers])
+      : blockers.length > 0
+        ? verdict('wont-fit', 'webgpu', dtype, blockers)
+        : verdict(tight.length > 0 ? 'tight' : 'fits', 'webgpu', dtype, tight);
+  return gpu.isFallbackAdapter && result.possible ? { ...result, slow: 'software-gpu' } : result;
 }
 
 /** Ties between builds of one size: the newer family, then the engine tested end to end here, then the smaller download. */

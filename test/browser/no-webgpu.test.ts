@@ -1,6 +1,7 @@
-// Chromium without WebGPU (launched without --enable-unsafe-webgpu): instead of a dead end the app says there is no
-// WebGPU and offers the smallest builds on the CPU (transformers.js on wasm), marked slow. The tiny model then
-// answers on wasm inside the worker, and Stop interrupts a long answer (the CPU path yields between steps).
+// Chromium without WebGPU (launched without --enable-unsafe-webgpu): instead of a dead end the app (panel and
+// welcome) says there is no WebGPU and offers the smallest builds on the CPU (transformers.js on wasm), marked slow.
+// The tiny model then answers on wasm inside the worker, and Stop interrupts a long answer (the CPU path yields
+// between steps).
 import { afterAll, expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import {
@@ -35,6 +36,11 @@ it('says there is no WebGPU and offers only the small builds, on the CPU, marked
   expect(await load.isEnabled()).toBe(true);
   expect(await load.getAttribute('data-device')).toBe('wasm');
   expect(await page.getByLabel('Pick a model').inputValue()).toBe('qwen3-0.6b-onnx');
+  // The welcome says the same, in the chat: no WebGPU, the CPU build suggested with its one verdict.
+  expect(await page.getByTestId('welcome').getByRole('heading', { level: 2 }).innerText()).toBe('No WebGPU in this browser');
+  expect(await page.getByTestId('welcome-where').innerText()).toContain('on this device’s CPU');
+  expect(await page.getByTestId('welcome-verdict').innerText()).toContain('Runs here on the CPU, slowly: this browser has no WebGPU.');
+  expect(await page.getByTestId('welcome-load').innerText()).toBe('Load Qwen3 0.6B on the CPU');
 
   const rows = await page.getByTestId('build-verdict').evaluateAll((items) =>
     items.map((item) => [item.getAttribute('data-build-id'), item.getAttribute('data-level')]),

@@ -7,38 +7,10 @@ import { isF16Dtype } from '../../common/precision';
 import { assessFit, isCpuCapable, recommendBuild, siblings, type FitInput } from '../../src/lib/fit';
 import type { GpuInfo } from '../../common/protocol';
 import type { ModelRecord } from '../../common/model-record';
+import { GiB, LAPTOP_F16, MiB, NO_WEBGPU, SWIFTSHADER } from './gpu-adapters';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 const GB = 1e9;
 
-const SWIFTSHADER: GpuInfo = {
-  webgpu: true,
-  shaderF16: false,
-  architecture: 'swiftshader',
-  vendor: 'google',
-  isFallbackAdapter: true,
-  maxBufferSize: GiB,
-  maxStorageBufferBindingSize: GiB,
-};
-const NO_WEBGPU: GpuInfo = {
-  webgpu: false,
-  shaderF16: false,
-  architecture: '',
-  vendor: '',
-  isFallbackAdapter: false,
-  maxBufferSize: 0,
-  maxStorageBufferBindingSize: 0,
-};
-const LAPTOP_F16: GpuInfo = {
-  webgpu: true,
-  shaderF16: true,
-  architecture: 'gen-12lp',
-  vendor: 'intel',
-  isFallbackAdapter: false,
-  maxBufferSize: 4 * GiB,
-  maxStorageBufferBindingSize: 2 * GiB,
-};
 const PHONE: GpuInfo = { ...LAPTOP_F16, architecture: 'valhall', vendor: 'arm', maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: 128 * MiB };
 const ONE_GIB_F16: GpuInfo = { ...LAPTOP_F16, maxBufferSize: GiB, maxStorageBufferBindingSize: GiB };
 const TINY_LIMITS: GpuInfo = { ...LAPTOP_F16, maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: 64 * MiB };
