@@ -8,6 +8,7 @@ export const ENGINE_ERROR_NAMES = [
   'OutOfMemory',
   'DeviceLost',
   'QuotaExceeded',
+  'HostUnreachable',
   'DownloadFailed',
   'IntegrityMismatch',
   'ImportRejected',
@@ -34,6 +35,8 @@ export const ENGINE_ADVICE: Readonly<Record<EngineErrorName, string>> = {
   OutOfMemory: 'The GPU ran out of memory. Close other GPU-heavy tabs or pick a smaller model.',
   DeviceLost: 'The GPU was lost (driver reset or out of memory). Reload the model, or pick a smaller one.',
   QuotaExceeded: 'The browser refused to store more data. Free space in the storage panel or delete a cached model.',
+  HostUnreachable:
+    'The model host could not be reached, so nothing was downloaded. Check the connection and press Retry, set a mirror under “Model source”, or import the model’s files from disk in Storage.',
   DownloadFailed: 'The download was cut off. Check the connection and press Retry: files already stored are kept.',
   IntegrityMismatch: 'A downloaded file did not match its expected size. Press Retry to fetch it again.',
   ImportRejected:

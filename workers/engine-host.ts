@@ -1,11 +1,14 @@
 // Implements the worker API: one engine loaded at a time (transformers.js or web-llm, picked by the record),
 // cache operations over both engines' stores, and every failure turned into one of the protocol's named errors
-// before it crosses to the page. A model folder from disk is checked in full before any of it is stored (sideload).
+// before it crosses to the page. A load that fails before any byte came over the network is named HostUnreachable
+// (with the host) rather than a cut download: only this host sees both the engine's progress and its failure.
+// A model folder from disk is checked in full before any of it is stored (sideload).
 import { WEB_LLM_CATALOG } from '../common/catalog/web-llm-builds';
 import type {
   CachedModel,
   ExportedFile,
   GenerateRequest,
+  LoadProgress,
   LoadRequest,
   ProgressCallback,
   SideloadProgressCallback,
@@ -16,21 +19,40 @@ import type {
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
 import { withCallback } from './callbacks';
-import { engineError, toEngineError } from './errors';
+import { engineError, toEngineError, type NamingOptions } from './errors';
 import type { Engine } from './engines/engine';
 import { createTransformersEngine } from './engines/transformers';
 import { createWebLlmEngine, loadWebLlmRuntime } from './engines/web-llm';
 import { probeGpu } from './gpu';
 import { checkSideload, sha256Hex } from './sideload/check';
 
-async function named<T>(work: () => Promise<T>): Promise<T> {
+async function named<T>(work: () => Promise<T>, naming: () => NamingOptions = () => ({})): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const named = toEngineError(error);
+    const named = toEngineError(error, naming());
     console.error(`[engine-host] ${named.name}: ${named.message}`);
     throw named;
   }
+}
+
+/** Whether any byte of a load came over the network: bytes that grew while the engine said it was downloading. */
+export class NetworkBytesWatch {
+  #lastBytes = 0;
+  #arrived = false;
+
+  get arrived(): boolean {
+    return this.#arrived;
+  }
+
+  see(progress: LoadProgress): void {
+    if (progress.phase === 'download' && progress.loadedBytes > this.#lastBytes) this.#arrived = true;
+    this.#lastBytes = progress.loadedBytes;
+  }
+}
+
+function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
 }
 
 export function createEngineHost(): WorkerApi {
@@ -57,18 +79,25 @@ export function createEngineHost(): WorkerApi {
   return {
     probeGpu,
 
-    load: (request: LoadRequest, onProgress: ProgressCallback) =>
-      named(() =>
-        withCallback(onProgress, async (progress) => {
-          await unload();
-          const gpu = await probeGpu();
-          const next =
-            request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
-          const info = await next.load(request, progress);
-          engine = next;
-          return info;
-        }),
-      ),
+    load: (request: LoadRequest, onProgress: ProgressCallback) => {
+      const network = new NetworkBytesWatch();
+      return named(
+        () =>
+          withCallback(onProgress, async (progress) => {
+            await unload();
+            const gpu = await probeGpu();
+            const next =
+              request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
+            const info = await next.load(request, (update) => {
+              network.see(update);
+              progress(update);
+            });
+            engine = next;
+            return info;
+          }),
+        () => (network.arrived ? {} : { unreachableHost: originOf(request.filesBaseUrl) }),
+      );
+    },
 
     generate: (request: GenerateRequest, onToken: TokenCallback) =>
       named(() =>

@@ -25,6 +25,8 @@ interface Rule {
   fragments: readonly string[];
   /** The engine's advice about memory (a smaller build) goes before the detail of these. */
   memory?: boolean;
+  /** Applies only to a load during which no byte came over the network (NamingOptions.unreachableHost is set). */
+  nothingArrived?: boolean;
 }
 
 // First match wins: a quota error often mentions storage or the network, and a lost device often follows memory
@@ -42,6 +44,13 @@ const RULES: readonly Rule[] = [
     name: 'WebGPUUnavailable',
     classes: ['WebGPUNotAvailableError', 'WebGPUNotFoundError'],
     fragments: ['unable to find a compatible gpu'],
+  },
+  // A fetch that rejected before any byte of any file arrived: the host was never reached (no network, a refused
+  // connection, a name that does not resolve). The same rejection after some bytes is a download cut part way.
+  {
+    name: 'HostUnreachable',
+    nothingArrived: true,
+    fragments: ['failed to fetch', 'networkerror when attempting', 'load failed', 'err_internet_disconnected', 'err_connection_refused', 'err_name_not_resolved'],
   },
   {
     name: 'DownloadFailed',
@@ -69,18 +78,30 @@ function describe(error: unknown): string {
 export interface NamingOptions {
   /** Put before the detail of memory failures (out of memory, a lost device): what a smaller build is here. */
   memoryAdvice?: string;
+  /** Set for a load during which no byte came over the network: the origin its files were asked from. */
+  unreachableHost?: string;
 }
 
 /** Maps whatever an engine threw to one named error; the engine's own text is kept as the detail. */
 export function toEngineError(error: unknown, options: NamingOptions = {}): EngineError {
-  if (error instanceof EngineError) return error;
+  if (error instanceof EngineError) return renamedWhenNothingArrived(error, options);
   const className = error instanceof Error ? error.name : '';
   const text = describe(error);
   const lower = text.toLowerCase();
   const rule = RULES.find(
-    (candidate) => candidate.classes?.includes(className) || candidate.fragments.some((fragment) => lower.includes(fragment)),
+    (candidate) =>
+      (!candidate.nothingArrived || options.unreachableHost !== undefined) &&
+      (candidate.classes?.includes(className) || candidate.fragments.some((fragment) => lower.includes(fragment))),
   );
   if (!rule) return engineError('Unknown', text, error);
+  if (rule.nothingArrived) return engineError(rule.name, `${options.unreachableHost ?? ''} · ${text}`, error);
   const detail = rule.memory && options.memoryAdvice ? `${options.memoryAdvice} ${text}` : text;
   return engineError(rule.name, detail, error);
+}
+
+/** An engine names a failed fetch DownloadFailed, not knowing whether any byte arrived; the host knows. */
+function renamedWhenNothingArrived(error: EngineError, options: NamingOptions): EngineError {
+  if (error.name !== 'DownloadFailed' || options.unreachableHost === undefined || error.cause === undefined) return error;
+  const renamed = toEngineError(error.cause, options);
+  return renamed.name === 'HostUnreachable' ? renamed : error;
 }

@@ -189,25 +189,41 @@ function checkMessage(value: unknown, index: number): Checked<ChatMessage> {
   return { ok: true, value: message };
 }
 
+interface ConversationFields {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: unknown[];
+}
+
+/** A conversation's own fields, or every problem with them, each in its own words (a file often has several). */
+function checkConversationFields(value: Record<string, unknown>): Checked<ConversationFields> {
+  const { id, title, createdAt, updatedAt, messages } = value;
+  const problems: string[] = [];
+  if (typeof id !== 'string' || !id) problems.push('no id');
+  if (typeof title !== 'string') problems.push(title === undefined ? 'no title' : 'title is not text');
+  if (!isFiniteNumber(createdAt)) problems.push(createdAt === undefined ? 'no createdAt date' : 'createdAt is not a date');
+  if (!isFiniteNumber(updatedAt)) problems.push(updatedAt === undefined ? 'no updatedAt date' : 'updatedAt is not a date');
+  if (!Array.isArray(messages)) problems.push(messages === undefined ? 'no messages' : 'messages is not a list');
+  // The type tests again, so the compiler narrows; they fail exactly when a problem was named above.
+  const typed = typeof id === 'string' && typeof title === 'string' && isFiniteNumber(createdAt) && isFiniteNumber(updatedAt);
+  if (problems.length > 0 || !typed || !Array.isArray(messages)) return { ok: false, reason: problems.join('; ') };
+  return { ok: true, value: { id, title, createdAt, updatedAt, messages } };
+}
+
 export function checkConversation(value: unknown): Checked<Conversation> {
   if (!isRecord(value)) return { ok: false, reason: 'not an object' };
-  if (typeof value.id !== 'string' || !value.id) return { ok: false, reason: 'no id' };
-  if (typeof value.title !== 'string') return { ok: false, reason: 'no title' };
-  if (!isFiniteNumber(value.createdAt) || !isFiniteNumber(value.updatedAt)) return { ok: false, reason: 'no dates' };
-  if (!Array.isArray(value.messages)) return { ok: false, reason: 'no messages' };
+  const fields = checkConversationFields(value);
+  if (!fields.ok) return fields;
   const messages: ChatMessage[] = [];
-  for (const [index, raw] of value.messages.entries()) {
+  for (const [index, raw] of fields.value.messages.entries()) {
     const checked = checkMessage(raw, index);
     if (!checked.ok) return checked;
     messages.push(checked.value);
   }
-  const conversation: Conversation = {
-    id: value.id,
-    title: value.title,
-    createdAt: value.createdAt,
-    updatedAt: value.updatedAt,
-    messages,
-  };
+  const { id, title, createdAt, updatedAt } = fields.value;
+  const conversation: Conversation = { id, title, createdAt, updatedAt, messages };
   if (typeof value.systemPrompt === 'string') conversation.systemPrompt = value.systemPrompt;
   return { ok: true, value: conversation };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
 import { TINY_REPO } from '../fixtures/paths';
-import { APP_URL, sendMessage, useStack, useTinyModel, waitForAnswer, waitForModelReady } from './harness';
+import { APP_URL, openCompareSettings, sendMessage, useStack, useTinyModel, waitForAnswer, waitForModelReady } from './harness';
 
 const stack = useStack({ webgpu: true, mirror: true });
 
@@ -29,9 +29,14 @@ afterAll(async () => {
   await mock?.close();
 });
 
-async function openCompareSettings(page: Page): Promise<void> {
-  const details = page.locator('details', { hasText: 'GPT-5.2 comparison' });
-  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
+/** How far below its last child each column of the last compared turn ends: small when a box fits its content. */
+async function emptySpaceBelowColumns(page: Page): Promise<number[]> {
+  return page.locator('[data-testid="compare"]').last().locator('section.column').evaluateAll((columns) =>
+    columns.map((column) => {
+      const last = column.lastElementChild;
+      return last ? column.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom : 0;
+    }),
+  );
 }
 
 /** Waits until both sides of the last compared turn have ended. */
@@ -138,6 +143,8 @@ describe('compare with GPT-5.2 (mock)', () => {
     expect(await localColumn.getByTestId('metrics').getAttribute('data-output-tokens')).not.toBe('0');
     expect(await localColumn.innerText()).toContain('cost $0');
     expect(await page.getByTestId('compare-summary').last().innerText()).toMatch(/faster|same/);
+    // Answers of different length: each box is as tall as its own content, with no tall empty space under one.
+    for (const gap of await emptySpaceBelowColumns(page)) expect(gap).toBeLessThan(24);
 
     const sent = mock.requests.at(-1);
     expect(sent?.path).toBe('/v1/responses');
@@ -162,7 +169,13 @@ describe('compare with GPT-5.2 (mock)', () => {
       const message = await page.locator('[data-testid="compare"]').last().getByTestId('remote-error').innerText();
       expect(message, name).toMatch(words);
       expect(message).not.toContain(API_KEY);
-      if (scenario.kind === 'cut') expect(remote.text.length).toBeGreaterThan(0);
+      if (scenario.kind === 'cut') {
+        expect(remote.text.length).toBeGreaterThan(0);
+        // A cut answer is never called the faster one, and a cost without usage reads "unknown", never "$0.00".
+        expect(await page.getByTestId('compare-summary').last().innerText()).toMatch(/^No speed verdict/);
+        const cost = page.locator('[data-testid="compare"]').last().getByTestId('remote-cost');
+        expect(await cost.innerText()).toBe('cost unknown');
+      }
       const local = page.getByTestId('column-local').last();
       expect(await local.getByTestId('metrics').count(), name).toBe(1);
       expect(await local.getByTestId('local-content').innerText()).not.toBe('');
@@ -206,6 +219,8 @@ describe('compare with GPT-5.2 (mock)', () => {
     const { page } = stack.session;
     await openCompareSettings(page);
     await page.getByLabel(/Blind mode/).check();
+    // The tally lives with the comparison settings, on the compare view.
+    expect(await page.getByTestId('tally-local').innerText()).toBe('0');
     mock.script({ kind: 'ok', text: 'A blind answer.', chunks: 3, delayMs: 20 });
     await sendMessage(page, 'Blind question');
     await waitForBothSides(page);
@@ -213,12 +228,12 @@ describe('compare with GPT-5.2 (mock)', () => {
     expect(await turn.getByTestId('column-a').locator('h3').innerText()).toBe('A');
     expect(await turn.getByTestId('column-b').locator('h3').innerText()).toBe('B');
     expect(await turn.innerText()).not.toContain('gpt-5.2');
-    expect(await page.getByTestId('tally-local').innerText()).toBe('0');
 
     await turn.getByRole('button', { name: 'A', exact: true }).click();
     const revealed = await turn.getByTestId('blind-revealed').innerText();
     expect(revealed).toMatch(/You preferred/);
     const preferredRemote = revealed.includes('You preferred gpt-5.2');
+    await openCompareSettings(page);
     await expect.poll(() => page.getByTestId(preferredRemote ? 'tally-remote' : 'tally-local').innerText()).toBe('1');
 
     const download = page.waitForEvent('download');

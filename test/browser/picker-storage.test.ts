@@ -1,15 +1,17 @@
 // The model picker and the storage panel in real headless Chromium on SwiftShader (WebGPU without shader-f16, 1 GiB
 // buffers): verdicts per build for this adapter; web-llm loads whose files are unreachable, or whose model library
-// is broken, fail with a named error and leave the app usable; the storage panel lists what is really in IndexedDB
+// is broken, fail with a named error and leave the app usable; a model source that refuses connections is named
+// HostUnreachable with its host, and its Retry stays with the build that failed; the storage panel lists what is really in IndexedDB
 // (the tiny model, and what web-llm itself stored), with sizes, deletes one and all, and the usage figure drops.
 // Nothing leaves localhost: every other host is aborted, or answered by the test where it says so.
 import { stat } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../common/catalog/builds';
 import { TINY_MODEL_DIR, TINY_REPO } from '../fixtures/paths';
-import { addCustomRepo, APP_URL, setModelSource, useStack, waitForModelReady } from './harness';
+import { addCustomRepo, APP_URL, openStoragePanel, setModelSource, useStack, waitForModelReady } from './harness';
 
 const stack = useStack({ webgpu: true, mirror: true });
 
@@ -40,14 +42,18 @@ async function rows(page: Page): Promise<Row[]> {
   );
 }
 
-/** The storage panel is folded by default (it is long on a phone). */
-async function openStorage(page: Page): Promise<void> {
-  const panel = page.getByTestId('storage-panel');
-  if (!(await panel.evaluate((element) => element.hasAttribute('open')))) await panel.locator('summary').click();
-}
-
 async function usage(page: Page): Promise<number> {
   return Number(await page.getByTestId('storage-usage').getAttribute('data-usage'));
+}
+
+/** A localhost port that nothing listens on (taken, then let go), so a connection to it is refused. */
+async function refusingPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
 beforeAll(async () => {
@@ -141,12 +147,40 @@ describe('web-llm loads that cannot finish', () => {
     answerWebLlmFiles = false;
 
     // web-llm wrote the config and the library into its own IndexedDB databases; the storage panel sees them.
-    await openStorage(page);
+    await openStoragePanel(page);
     const entry = page.locator(`[data-testid="cached-model"][data-repo="${WEB_LLM_REPO}"]`);
     await entry.waitFor({ timeout: 30_000 });
     expect(await entry.getAttribute('data-engine')).toBe('web-llm');
     expect(await entry.innerText()).toContain('partial');
     expect(await entry.innerText()).toContain('2 files');
+  });
+});
+
+describe('a model source that cannot be reached', () => {
+  it('refused connections: HostUnreachable naming the host and the ways out; Retry only for that build', async () => {
+    const { page } = stack.session;
+    const unreachable = `http://127.0.0.1:${await refusingPort()}`;
+    await setModelSource(page, `${unreachable}/`);
+    await addCustomRepo(page, TINY_REPO);
+    await page.getByTestId('load-button').click();
+    const error = page.getByTestId('load-error');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.getAttribute('data-error-name')).toBe('HostUnreachable');
+    const text = await error.innerText();
+    expect(text).toContain(unreachable);
+    expect(text).toMatch(/connection/);
+    expect(text).toContain('Model source');
+    expect(text).toMatch(/import/i);
+    expect(text).not.toMatch(/cut off/);
+    expect(await page.getByTestId('load-button').innerText()).toBe('Retry');
+
+    // Another build picked: a plain load, no error of the build that failed.
+    await page.getByLabel('Pick a model').selectOption('qwen3-0.6b-onnx');
+    expect(await page.getByTestId('load-button').innerText()).not.toBe('Retry');
+    expect(await error.count()).toBe(0);
+    await page.getByLabel('Pick a model').selectOption(`custom:${TINY_REPO}`);
+    expect(await page.getByTestId('load-button').innerText()).toBe('Retry');
+    await setModelSource(page, stack.mirror.url);
   });
 });
 
@@ -156,6 +190,7 @@ describe('storage panel', () => {
     await addCustomRepo(page, TINY_REPO);
     await page.getByTestId('load-button').click();
     await waitForModelReady(page);
+    await openStoragePanel(page);
 
     const entry = page.locator(`[data-testid="cached-model"][data-repo="${TINY_REPO}"]`);
     await entry.waitFor();

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { EngineFailure, toEngineFailure } from '../../src/lib/engine-client';
 import { ENGINE_ERROR_NAMES, isEngineErrorName, type EngineErrorName } from '../../common/errors';
 import { EngineError, engineError, toEngineError } from '../../workers/errors';
+import { NetworkBytesWatch } from '../../workers/engine-host';
+import type { LoadProgress } from '../../common/protocol';
 
 function namedError(name: string, message: string): Error {
   const error = new Error(message);
@@ -133,16 +135,68 @@ describe('toEngineError', () => {
     expect(toEngineError(new TypeError('Load failed')).name).toBe('DownloadFailed');
   });
 
+  it('names a fetch that rejected before any byte arrived HostUnreachable, naming the host and the ways out', () => {
+    const host = 'https://huggingface.co';
+    for (const input of [new TypeError('Failed to fetch'), new TypeError('NetworkError when attempting to fetch resource.'), new TypeError('Load failed')]) {
+      const named = toEngineError(input, { unreachableHost: host });
+      expect(named.name, input.message).toBe('HostUnreachable');
+      expect(named.message).toContain(host);
+      expect(named.message).toContain('connection');
+      expect(named.message).toContain('Model source');
+      expect(named.message).toContain('import');
+      expect(named.cause).toBe(input);
+    }
+  });
+
+  it('keeps a body cut part way, or any fetch failure once bytes arrived, as DownloadFailed', () => {
+    // Chromium rejects a read of a body cut part way with "network error": the host was reached.
+    expect(toEngineError(new TypeError('network error'), { unreachableHost: 'https://mirror.local' }).name).toBe('DownloadFailed');
+    // Without unreachableHost (some bytes came over the network), a refused fetch is a cut download.
+    expect(toEngineError(new TypeError('Failed to fetch')).name).toBe('DownloadFailed');
+    // A reached host that answers 404 is not unreachable.
+    const missing = new Error('Could not locate file: "https://mirror.local/x/config.json".');
+    expect(toEngineError(missing, { unreachableHost: 'https://mirror.local' }).name).toBe('DownloadFailed');
+  });
+
+  it('renames an engine’s DownloadFailed HostUnreachable when the host knows nothing arrived', () => {
+    const cause = new TypeError('Failed to fetch');
+    const fromEngine = toEngineError(cause);
+    expect(fromEngine.name).toBe('DownloadFailed');
+    const renamed = toEngineError(fromEngine, { unreachableHost: 'http://127.0.0.1:9' });
+    expect(renamed.name).toBe('HostUnreachable');
+    expect(renamed.message).toContain('http://127.0.0.1:9');
+    const cut = toEngineError(new TypeError('network error'));
+    expect(toEngineError(cut, { unreachableHost: 'http://127.0.0.1:9' })).toBe(cut);
+    const other = engineError('OutOfMemory', 'x', cause);
+    expect(toEngineError(other, { unreachableHost: 'http://127.0.0.1:9' })).toBe(other);
+  });
+
   it('maps transformers.js’s own fp16 refusal to ShaderF16Missing', () => {
     // Thrown by transformers.js 4.3.1 src/models/session.js when dtype fp16 is asked of a WebGPU device without it.
     expect(toEngineError(new Error('The device (webgpu) does not support fp16.')).name).toBe('ShaderF16Missing');
   });
 });
 
+describe('NetworkBytesWatch', () => {
+  const at = (phase: LoadProgress['phase'], loadedBytes: number): LoadProgress => ({ phase, loadedBytes, totalBytes: 1000, filesDone: 0, filesTotal: 2 });
+
+  it('sees no network bytes in a load that read only stored files, then failed to fetch the next one', () => {
+    const watch = new NetworkBytesWatch();
+    for (const progress of [at('download', 0), at('cache-read', 300), at('cache-read', 500), at('download', 500)]) watch.see(progress);
+    expect(watch.arrived).toBe(false);
+  });
+
+  it('sees bytes that grew while downloading', () => {
+    const watch = new NetworkBytesWatch();
+    for (const progress of [at('download', 0), at('cache-read', 300), at('download', 301)]) watch.see(progress);
+    expect(watch.arrived).toBe(true);
+  });
+});
+
 describe('isEngineErrorName', () => {
   it('accepts exactly the protocol’s closed set', () => {
     for (const name of ENGINE_ERROR_NAMES) expect(isEngineErrorName(name), name).toBe(true);
-    expect(ENGINE_ERROR_NAMES).toHaveLength(16);
+    expect(ENGINE_ERROR_NAMES).toHaveLength(17);
   });
 
   it('rejects other strings and non-strings', () => {

@@ -1,7 +1,9 @@
-// LoadProgressTracker: transformers.js per-file progress events normalised to LoadProgress (bytes, files, phases, throttling, cache counts).
+// LoadProgressTracker: transformers.js per-file progress events normalised to LoadProgress (bytes, files, phases, throttling, cache counts),
+// and the progress line the page reads from it (loadProgressDetail), which never shows zeros for sizes not yet known.
 import { describe, expect, it } from 'vitest';
 import type { LoadPhase, LoadProgress } from '../../common/protocol';
 import { LoadProgressTracker, type TransformersProgress } from '../../workers/engines/transformers-progress';
+import { loadProgressDetail } from '../../src/lib/format';
 
 const NAME = 'onnx-community/Qwen3-0.6B-ONNX';
 const CONFIG = 'config.json';
@@ -279,5 +281,27 @@ describe('LoadProgressTracker cache reads', () => {
     const h = harness();
     expect(h.tracker.filesFromCache).toBe(0);
     expect(h.tracker.filesDownloaded).toBe(0);
+  });
+});
+
+describe('loadProgressDetail', () => {
+  const first: LoadProgress = { phase: 'download', loadedBytes: 0, totalBytes: 0, filesDone: 0, filesTotal: 1, file: CONFIG };
+
+  it('says the download is starting before any size is known, never "0 B of 0 B · 0/1 files"', () => {
+    expect(loadProgressDetail(first, 0)).toBe('Starting the download…');
+    expect(loadProgressDetail({ ...first, phase: 'cache-read' }, 0)).toBe('Opening the stored files…');
+    // The tracker's own first report for a build without a catalogue size reads the same.
+    const { emitted } = harness(0).send('initiate', CONFIG).send('download', CONFIG);
+    const line = loadProgressDetail(emitted.at(-1) ?? first, 0);
+    expect(line).toBe('Starting the download…');
+    expect(line).not.toMatch(/0 B|0\/1/);
+  });
+
+  it('gives the bytes so far when the total is unknown, and bytes of total, percentage, speed and files once known', () => {
+    expect(loadProgressDetail({ ...first, loadedBytes: 2500 }, 0)).toBe('2.5 KB so far');
+    const later: LoadProgress = { phase: 'download', loadedBytes: 5_000_000, totalBytes: 10_000_000, filesDone: 2, filesTotal: 3 };
+    expect(loadProgressDetail(later, 2_000_000)).toBe('5.0 MB of 10.0 MB · 50% · 2.00 MB/s · 2 files done');
+    expect(loadProgressDetail({ ...later, filesDone: 1, phase: 'compile' }, 2_000_000)).toBe('5.0 MB of 10.0 MB · 50% · 1 file done');
+    expect(loadProgressDetail({ ...later, filesDone: 0 }, 0)).toBe('5.0 MB of 10.0 MB · 50%');
   });
 });

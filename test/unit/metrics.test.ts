@@ -1,7 +1,9 @@
-// Generation metrics: GenerationClock (TTFT, prefill and decode speeds, totals) driven by an injected clock, and perSecond.
+// Generation metrics: GenerationClock (TTFT, prefill and decode speeds, totals) driven by an injected clock, perSecond,
+// and the page's rule for when a rate is a measurement (measured-rate.ts): burst answers and tiny ones have none.
 import { describe, expect, it } from 'vitest';
 import type { GenerationMetrics } from '../../common/protocol';
 import { GenerationClock, perSecond } from '../../workers/metrics';
+import { localDecodeRate, localPrefillRate, measuredRate, MIN_RATE_MS, MIN_RATE_TOKENS } from '../../src/lib/measured-rate';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1000): { now: () => number; advance: (ms: number) => void } {
@@ -146,5 +148,30 @@ describe('GenerationClock', () => {
     expectAllFinite(metrics);
     expect(metrics.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
     expect(metrics.totalMs).toBeGreaterThanOrEqual(metrics.timeToFirstTokenMs);
+  });
+});
+
+describe('measured rates', () => {
+  it('gives a rate only over enough tokens and enough time', () => {
+    expect(measuredRate(10, 500)).toBeCloseTo(20, 10);
+    expect(measuredRate(MIN_RATE_TOKENS, MIN_RATE_MS)).toBeCloseTo((MIN_RATE_TOKENS * 1000) / MIN_RATE_MS, 10);
+    // A burst: many tokens in a few milliseconds (the "95246 tok/s" of a buffered remote answer).
+    expect(measuredRate(400, 4.2)).toBeUndefined();
+    expect(measuredRate(MIN_RATE_TOKENS, MIN_RATE_MS - 1)).toBeUndefined();
+    expect(measuredRate(MIN_RATE_TOKENS - 1, 10_000)).toBeUndefined();
+    expect(measuredRate(10, 0)).toBeUndefined();
+    expect(measuredRate(10, Number.NaN)).toBeUndefined();
+  });
+
+  it('applies the same rule to a local answer’s decode and prefill figures', () => {
+    const metrics: GenerationMetrics = { promptTokens: 40, outputTokens: 20, timeToFirstTokenMs: 400, prefillTokensPerS: 100, decodeTokensPerS: 25, totalMs: 1200 };
+    expect(localDecodeRate(metrics)).toBe(25);
+    expect(localPrefillRate(metrics)).toBe(100);
+    // Two tokens: the engine still computes a figure, but it measures nothing.
+    expect(localDecodeRate({ ...metrics, outputTokens: 2 })).toBeUndefined();
+    // The tokens after the first all came within a few milliseconds.
+    expect(localDecodeRate({ ...metrics, totalMs: 410, decodeTokensPerS: 1900 })).toBeUndefined();
+    expect(localPrefillRate({ ...metrics, timeToFirstTokenMs: 12 })).toBeUndefined();
+    expect(localDecodeRate({ ...metrics, decodeTokensPerS: 0 })).toBeUndefined();
   });
 });

@@ -73,6 +73,7 @@ describe('formatUsd', () => {
   });
 
   it('copes with values that should not occur', () => {
+    expect(formatUsd(undefined)).toBe('unknown');
     expect(formatUsd(Number.NaN)).toBe('–');
     expect(formatUsd(Number.POSITIVE_INFINITY)).toBe('–');
     expect(formatUsd(-0.5)).toBe('-$0.5000');
@@ -80,35 +81,52 @@ describe('formatUsd', () => {
 });
 
 describe('compareTurn', () => {
+  const done = { finished: true } as const;
+  const reported = { finished: true, usageReported: true } as const;
+
   it('local faster', () => {
-    expect(compareTurn({ tokensPerS: 85, totalMs: 1_200 }, { tokensPerS: 40, totalMs: 2_800, costUsd: 0.0041 })).toBe(
+    expect(compareTurn({ ...done, tokensPerS: 85, totalMs: 1_200 }, { ...reported, tokensPerS: 40, totalMs: 2_800, costUsd: 0.0041 })).toBe(
       'Local was 2.3× faster (1.2 s vs 2.8 s, 85 vs 40 tokens/s); GPT-5.2 cost $0.0041, local $0.',
     );
   });
 
   it('remote faster, with the faster side first and the model named as given', () => {
-    expect(compareTurn({ tokensPerS: 6.25, totalMs: 9_000 }, { tokensPerS: 120, totalMs: 600, costUsd: 0.00875, model: 'gpt-5.2-chat-latest' })).toBe(
-      'gpt-5.2-chat-latest was 15.0× faster (600 ms vs 9.0 s, 120 vs 6.3 tokens/s); gpt-5.2-chat-latest cost $0.0088, local $0.',
-    );
+    expect(
+      compareTurn({ ...done, tokensPerS: 6.25, totalMs: 9_000 }, { ...reported, tokensPerS: 120, totalMs: 600, costUsd: 0.00875, model: 'gpt-5.2-chat-latest' }),
+    ).toBe('gpt-5.2-chat-latest was 15.0× faster (600 ms vs 9.0 s, 120 vs 6.3 tokens/s); gpt-5.2-chat-latest cost $0.0088, local $0.');
   });
 
   it('about the same within 5%', () => {
-    expect(compareTurn({ tokensPerS: 50, totalMs: 2_000 }, { tokensPerS: 52, totalMs: 2_080, costUsd: 0.002 })).toBe(
+    expect(compareTurn({ ...done, tokensPerS: 50, totalMs: 2_000 }, { ...reported, tokensPerS: 52, totalMs: 2_080, costUsd: 0.002 })).toBe(
       'Local and GPT-5.2 took about as long (2.0 s vs 2.1 s, 50 vs 52 tokens/s); GPT-5.2 cost $0.0020, local $0.',
     );
   });
 
-  it('leaves out rates that are unknown, and says when the cost is unknown', () => {
-    expect(compareTurn({ tokensPerS: 0, totalMs: 1_000 }, { tokensPerS: 30, totalMs: 3_000, costUsd: undefined })).toBe(
+  it('leaves out rates that were not measured (a burst answer), and says why a cost is unknown', () => {
+    expect(compareTurn({ ...done, tokensPerS: undefined, totalMs: 1_000 }, { ...done, usageReported: false, tokensPerS: 30, totalMs: 3_000, costUsd: undefined })).toBe(
       'Local was 3.0× faster (1.0 s vs 3.0 s); GPT-5.2 cost unknown (no usage reported), local $0.',
     );
+    // A remote answer that arrived in one burst has no rate: the sentence never quotes one.
+    const burst = compareTurn({ ...done, tokensPerS: 20, totalMs: 3_000 }, { ...reported, tokensPerS: undefined, totalMs: 900, costUsd: undefined, model: 'local-llm' });
+    expect(burst).toBe('local-llm was 3.3× faster (900 ms vs 3.0 s); local-llm cost unknown (no price for this model), local $0.');
+    expect(burst).not.toContain('$0.00');
+  });
+
+  it('never calls a stopped, failed or cut answer the faster one', () => {
+    const quickCut = { finished: false, usageReported: false, tokensPerS: undefined, totalMs: 300, costUsd: undefined } as const;
+    const cut = compareTurn({ ...done, tokensPerS: 20, totalMs: 5_000 }, quickCut);
+    expect(cut).toBe('No speed verdict: the GPT-5.2 answer did not run to its end; GPT-5.2 cost unknown (no usage reported), local $0.');
+    expect(cut).not.toMatch(/faster/);
+    const stopped = compareTurn({ finished: false, tokensPerS: undefined, totalMs: 200 }, { ...reported, tokensPerS: 40, totalMs: 4_000, costUsd: 0.001 });
+    expect(stopped).toBe('No speed verdict: the local answer did not run to its end; GPT-5.2 cost $0.0010, local $0.');
+    expect(compareTurn({ finished: false, tokensPerS: undefined, totalMs: 200 }, quickCut)).toMatch(/^No speed verdict: neither answer ran to its end;/);
   });
 
   it('says there is no timing when either side has none, and a zero cost reads $0.00', () => {
-    expect(compareTurn({ tokensPerS: 0, totalMs: 0 }, { tokensPerS: 0, totalMs: 2_000, costUsd: 0 })).toBe(
+    expect(compareTurn({ ...done, tokensPerS: undefined, totalMs: 0 }, { ...reported, tokensPerS: undefined, totalMs: 2_000, costUsd: 0 })).toBe(
       'No timing to compare; GPT-5.2 cost $0.00, local $0.',
     );
-    expect(compareTurn({ tokensPerS: 10, totalMs: 1_000 }, { tokensPerS: 10, totalMs: Number.NaN, costUsd: 0.00001 })).toBe(
+    expect(compareTurn({ ...done, tokensPerS: 10, totalMs: 1_000 }, { ...reported, tokensPerS: 10, totalMs: Number.NaN, costUsd: 0.00001 })).toBe(
       'No timing to compare; GPT-5.2 cost < $0.0001, local $0.',
     );
   });

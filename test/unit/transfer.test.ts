@@ -95,6 +95,25 @@ describe('exportJson / parseImport', () => {
     ]);
   });
 
+  it('gives each malformed conversation field its own reason, all of them at once', () => {
+    const base = sample('m', 1);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...base, messages: 'hello' }, 'messages is not a list'],
+      [{ ...base, messages: { 0: 'hello' } }, 'messages is not a list'],
+      [{ ...base, messages: undefined }, 'no messages'],
+      [{ ...base, createdAt: '2024-01-01' }, 'createdAt is not a date'],
+      [{ ...base, updatedAt: undefined }, 'no updatedAt date'],
+      [{ ...base, title: 7 }, 'title is not text'],
+      [{ ...base, id: '' }, 'no id'],
+      [{ id: 'n', title: 'Old', messages: 'x' }, 'no createdAt date; no updatedAt date; messages is not a list'],
+    ];
+    for (const [conversation, reason] of cases) {
+      const report = parseImport(JSON.stringify({ format: EXPORT_FORMAT, version: 1, conversations: [conversation] }), [], newId);
+      expect(report.imported, reason).toEqual([]);
+      expect(report.rejected[0]?.reason).toBe(reason);
+    }
+  });
+
   it('keeps only known fields and turns a never-finished answer into a stopped one', () => {
     const raw = sample('z', 1);
     const file = JSON.stringify({

@@ -7,7 +7,10 @@
 //   reasoning tokens "are not visible via the API, they still occupy space in the model's context window and are
 //   billed as output tokens".
 // - Cached-input discounts are not modelled (RemoteUsage does not carry cached tokens), so a cost is an upper bound.
-// - Local answers cost nothing to the user: they run on their own machine.
+// - Local answers cost nothing to the user: they run on their own machine. A remote cost that is not known (no usage
+//   reported, or no price for the model) reads "unknown", never "$0.00".
+// - Only two answers that both ran to their end are ranked by speed: a stopped, failed or cut answer is short
+//   because it ended early, so it is never called the faster one. Rates come in measured (measured-rate.ts) or not at all.
 import type { RemoteUsage } from './remote-api';
 
 export interface Price {
@@ -38,10 +41,11 @@ function fixed(amount: number, digits: number): string {
 }
 
 /**
- * "$0.00" for nothing, "< $0.0001" for a real but tiny cost (a few tokens must not read as free), four decimals
- * under a dollar ("$0.0123"), cents from a dollar up ("$12.35").
+ * "unknown" when there is no figure, "$0.00" for nothing, "< $0.0001" for a real but tiny cost (a few tokens must
+ * not read as free), four decimals under a dollar ("$0.0123"), cents from a dollar up ("$12.35").
  */
-export function formatUsd(amount: number): string {
+export function formatUsd(amount: number | undefined): string {
+  if (amount === undefined) return 'unknown';
   if (!Number.isFinite(amount)) return '–';
   if (amount < 0) return `-${formatUsd(-amount)}`;
   if (amount === 0) return '$0.00';
@@ -51,21 +55,25 @@ export function formatUsd(amount: number): string {
 }
 
 export interface TurnSpeed {
-  /** Decode rate; 0 or less when unknown. */
-  tokensPerS: number;
+  /** Decode rate when it was measured (measured-rate.ts); undefined when not. */
+  tokensPerS: number | undefined;
   /** Wall time of the whole answer; 0 or less when unknown. */
   totalMs: number;
+  /** The answer ran to its end: not stopped, failed, cut, or ended early by the service. */
+  finished: boolean;
 }
 
 export interface RemoteTurnSpeed extends TurnSpeed {
   /** undefined when the server reported no usage (a cut stream) or the model has no price. */
   costUsd: number | undefined;
+  /** Whether the server reported token usage: says why a cost is unknown. */
+  usageReported: boolean;
   /** The remote model as the sentence names it (shown as given); "GPT-5.2" when absent. */
   model?: string;
 }
 
-function known(value: number): boolean {
-  return Number.isFinite(value) && value > 0;
+function known(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && value > 0;
 }
 
 function seconds(ms: number): string {
@@ -86,20 +94,26 @@ const SAME_SPEED_RATIO = 1.05;
  */
 export function compareTurn(local: TurnSpeed, remote: RemoteTurnSpeed): string {
   const label = remote.model ?? 'GPT-5.2';
-  let speed: string;
-  if (!known(local.totalMs) || !known(remote.totalMs)) {
-    speed = 'No timing to compare';
-  } else {
-    const localFirst = local.totalMs <= remote.totalMs;
-    const [fast, slow] = localFirst ? [local, remote] : [remote, local];
-    const ratio = slow.totalMs / fast.totalMs;
-    const rates = known(fast.tokensPerS) && known(slow.tokensPerS) ? `, ${rate(fast.tokensPerS)} vs ${rate(slow.tokensPerS)} tokens/s` : '';
-    const numbers = `(${seconds(fast.totalMs)} vs ${seconds(slow.totalMs)}${rates})`;
-    speed =
-      ratio < SAME_SPEED_RATIO
-        ? `Local and ${label} took about as long ${numbers}`
-        : `${localFirst ? 'Local' : label} was ${ratio.toFixed(1)}× faster ${numbers}`;
+  const cost =
+    remote.costUsd !== undefined
+      ? `${label} cost ${formatUsd(remote.costUsd)}`
+      : `${label} cost unknown (${remote.usageReported ? 'no price for this model' : 'no usage reported'})`;
+  return `${speedVerdict(local, remote, label)}; ${cost}, local $0.`;
+}
+
+/** Which side was faster, only between two answers that both ran to their end and both have a time. */
+function speedVerdict(local: TurnSpeed, remote: TurnSpeed, label: string): string {
+  if (!local.finished || !remote.finished) {
+    if (!local.finished && !remote.finished) return 'No speed verdict: neither answer ran to its end';
+    return `No speed verdict: the ${local.finished ? label : 'local'} answer did not run to its end`;
   }
-  const cost = remote.costUsd === undefined ? `${label} cost unknown (no usage reported)` : `${label} cost ${formatUsd(remote.costUsd)}`;
-  return `${speed}; ${cost}, local $0.`;
+  if (!known(local.totalMs) || !known(remote.totalMs)) return 'No timing to compare';
+  const localFirst = local.totalMs <= remote.totalMs;
+  const [fast, slow] = localFirst ? [local, remote] : [remote, local];
+  const ratio = slow.totalMs / fast.totalMs;
+  const rates = known(fast.tokensPerS) && known(slow.tokensPerS) ? `, ${rate(fast.tokensPerS)} vs ${rate(slow.tokensPerS)} tokens/s` : '';
+  const numbers = `(${seconds(fast.totalMs)} vs ${seconds(slow.totalMs)}${rates})`;
+  return ratio < SAME_SPEED_RATIO
+    ? `Local and ${label} took about as long ${numbers}`
+    : `${localFirst ? 'Local' : label} was ${ratio.toFixed(1)}× faster ${numbers}`;
 }

@@ -3,20 +3,28 @@
 // Invariants:
 // - The visible decode rate counts only the tokens that were shown, over the time after the first one: reasoning
 //   tokens are spent before the first visible token (inside the time to first token), so counting them would
-//   inflate the rate.
+//   inflate the rate. It is kept only when measured over enough tokens and time (measured-rate.ts): an answer that
+//   arrives in one burst has no rate.
 // - An answer that ended early keeps its text; it is `done` with a notice, except a cut stream, which is an error.
 // - Every failure reads as a named ShownError; a stop the user asked for is `stopped`, never an error.
 import type { ShownError } from '../errors';
 import type { RemoteAnswer } from '../types';
 import { RemoteError } from './errors';
+import { measuredRate } from '../measured-rate';
 import { costUsd, type Price } from './pricing';
 import type { IncompleteReason, RemoteDone, RemoteTiming, RemoteUsage } from './remote-api';
 
-/** Tokens shown per second after the first one; 0 when that time is unknown. */
-export function visibleTokensPerS(usage: RemoteUsage, timing: RemoteTiming): number {
+/** Tokens shown per second after the first one; undefined when too few tokens or too short a time to measure. */
+export function visibleTokensPerS(usage: RemoteUsage, timing: RemoteTiming): number | undefined {
   const decodeMs = timing.totalMs - timing.timeToFirstTokenMs;
-  const shown = usage.outputTokens - usage.reasoningTokens;
-  return decodeMs > 0 ? (shown * 1000) / decodeMs : 0;
+  return measuredRate(usage.outputTokens - usage.reasoningTokens, decodeMs);
+}
+
+/** The rate a view shows or ranks for a stored answer, recomputed so a figure stored before the rule obeys it too. */
+export function remoteDecodeRate(answer: RemoteAnswer): number | undefined {
+  const { usage, timeToFirstTokenMs, totalMs } = answer;
+  if (!usage || timeToFirstTokenMs === undefined || totalMs === undefined) return undefined;
+  return visibleTokensPerS(usage, { timeToFirstTokenMs, totalMs });
 }
 
 /** The one text for each way an answer can end early; what arrived is kept in every case. */
@@ -46,7 +54,8 @@ export function finishedAnswer(event: RemoteDone, price: Price | undefined): Fin
   };
   if (usage) {
     fields.usage = usage;
-    fields.tokensPerS = visibleTokensPerS(usage, timing);
+    const rate = visibleTokensPerS(usage, timing);
+    if (rate !== undefined) fields.tokensPerS = rate;
     if (price) fields.costUsd = costUsd(usage, price);
   }
   if (incomplete) fields.error = incompleteNotice(incompleteReason ?? 'cut');

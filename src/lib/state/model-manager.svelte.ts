@@ -1,6 +1,7 @@
 // Which model is picked and loaded, how its load is going, and what this device can run.
 // Invariants: `status` is 'error' exactly when `error` says why (a failed probe or load, a lost GPU, a restarted
-// worker), and a retry re-runs the load, which reuses every file already stored in IndexedDB. Without WebGPU the
+// worker), `errorModelId` names the build it belongs to (none for a failed GPU probe, which concerns every build),
+// and a retry re-runs the load, which reuses every file already stored in IndexedDB. Without WebGPU the
 // small transformers.js builds are loaded on the CPU (wasm) instead of leaving the user at a dead end. Fit verdicts
 // are recomputed from the GPU probe and the storage state (estimate and cache list, injected), so they follow
 // deletes and downloads. A custom repo in the settings that does not parse is left out of the list and named in
@@ -42,6 +43,7 @@ export class ModelManager {
   #bytesPerSecond = $state(0);
   #loaded = $state<LoadedModel | undefined>();
   #error = $state<ShownError | undefined>();
+  #errorModelId = $state<string | undefined>();
   #speedSample = { at: 0, bytes: 0 };
 
   constructor(client: EngineClient, settings: SettingsState, storage: StorageState, env: DeviceEnvironment = browserEnvironment()) {
@@ -50,10 +52,12 @@ export class ModelManager {
     this.#storage = storage;
     this.#env = env;
     client.onRestart((failure) => {
+      const modelId = this.#loaded?.modelId;
       this.#loaded = undefined;
       if (this.#status === 'error') return; // the failure that caused the restart is already shown
       this.#status = 'error';
       this.#error = { name: failure.name, message: failure.message };
+      this.#errorModelId = modelId;
     });
   }
 
@@ -82,6 +86,16 @@ export class ModelManager {
   }
   get error(): ShownError | undefined {
     return this.#error;
+  }
+  /** The build the shown error belongs to; undefined when it concerns every build (a failed GPU probe). */
+  get errorModelId(): string | undefined {
+    return this.#errorModelId;
+  }
+
+  /** The error to show with `record`: its own failure, or one that concerns every build; another build's is not. */
+  errorFor(record: ModelRecord | undefined): ShownError | undefined {
+    if (this.#status !== 'error' || !this.#error) return undefined;
+    return this.#errorModelId === undefined || this.#errorModelId === record?.id ? this.#error : undefined;
   }
 
   cachedEntry(record: ModelRecord): CachedModel | undefined {
@@ -175,6 +189,7 @@ export class ModelManager {
     const { device } = this.verdict(record);
     this.#status = 'loading';
     this.#error = undefined;
+    this.#errorModelId = undefined;
     this.#loaded = undefined;
     this.#progress = undefined;
     this.#bytesPerSecond = 0;
@@ -184,7 +199,7 @@ export class ModelManager {
       this.#loaded = await this.#client.load(request, (progress) => this.#onProgress(progress));
       this.#status = 'ready';
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, record.id);
     }
     await this.#storage.refresh();
   }
@@ -195,6 +210,7 @@ export class ModelManager {
    */
   handleGenerationFailure(failure: ShownError): void {
     if (failure.name !== 'DeviceLost' && failure.name !== 'OutOfMemory') return;
+    this.#errorModelId = this.#loaded?.modelId;
     this.#loaded = undefined;
     this.#status = 'error';
     this.#error = failure;
@@ -211,9 +227,10 @@ export class ModelManager {
     this.#progress = progress;
   }
 
-  #fail(error: unknown): void {
+  #fail(error: unknown, modelId?: string): void {
     const failure = toEngineFailure(error);
     this.#status = 'error';
     this.#error = { name: failure.name, message: failure.message };
+    this.#errorModelId = modelId;
   }
 }

@@ -2,7 +2,7 @@
 // own, the remote figures (visible decode rate, cost) and the notices for an answer that ended early.
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/lib/remote/errors';
-import { finishedAnswer, incompleteNotice, visibleTokensPerS } from '../../../src/lib/remote/remote-answer';
+import { finishedAnswer, incompleteNotice, remoteDecodeRate, visibleTokensPerS } from '../../../src/lib/remote/remote-answer';
 import { engineFailure, fakeChat, REMOTE_DONE } from './chat-fakes';
 
 function comparing(): ReturnType<typeof fakeChat> {
@@ -130,7 +130,19 @@ describe('remote figures', () => {
   it('count only shown tokens over the time after the first one', () => {
     const usage = { inputTokens: 5, outputTokens: 120, reasoningTokens: 100 };
     expect(visibleTokensPerS(usage, { timeToFirstTokenMs: 3000, totalMs: 4000 })).toBeCloseTo(20, 10);
-    expect(visibleTokensPerS(usage, { timeToFirstTokenMs: 4000, totalMs: 4000 })).toBe(0);
+    expect(visibleTokensPerS(usage, { timeToFirstTokenMs: 4000, totalMs: 4000 })).toBeUndefined();
+  });
+
+  it('have no rate when the answer arrived in one burst, and the stored figure of an old answer obeys the rule', () => {
+    const usage = { inputTokens: 5, outputTokens: 400, reasoningTokens: 0 };
+    const burst = { type: 'done', usage, incomplete: false, timing: { timeToFirstTokenMs: 900, totalMs: 904.2 } } as const;
+    const fields = finishedAnswer(burst, undefined);
+    expect(fields.tokensPerS).toBeUndefined();
+    expect('tokensPerS' in fields).toBe(false);
+    const stored = { model: 'gpt-5.2', content: 'x', status: 'done', incomplete: false, usage, timeToFirstTokenMs: 900, totalMs: 904.2, tokensPerS: 95_246 } as const;
+    expect(remoteDecodeRate(stored)).toBeUndefined();
+    expect(remoteDecodeRate({ ...stored, totalMs: 2900 })).toBeCloseTo(200, 10);
+    expect(remoteDecodeRate({ ...stored, usage: undefined })).toBeUndefined();
   });
 
   it('price the usage per million tokens, reasoning inside the output', () => {

@@ -95,6 +95,29 @@ describe('probe and load', () => {
     expect(models.error).toBeUndefined();
   });
 
+  it('ties a failed load to its build: another pick shows no error and no Retry', async () => {
+    const { client, models } = setup();
+    await models.probe();
+    client.loadScript = () => Promise.reject(engineFailure('HostUnreachable', 'https://huggingface.co'));
+    await models.load(SMALL);
+    expect(models.errorModelId).toBe(SMALL.id);
+    expect(models.errorFor(SMALL)?.name).toBe('HostUnreachable');
+    expect(models.errorFor(WEB_LLM)).toBeUndefined();
+
+    client.loadScript = (request) => Promise.resolve(loadedModel(request.record));
+    await models.load(WEB_LLM);
+    expect(models.errorFor(SMALL)).toBeUndefined();
+    expect(models.errorModelId).toBeUndefined();
+  });
+
+  it('shows a failed GPU probe with every build, since it belongs to none', async () => {
+    const { client, models } = setup();
+    client.gpu = engineFailure('WebGPUUnavailable', 'no adapter');
+    await models.probe();
+    expect(models.errorFor(SMALL)?.name).toBe('WebGPUUnavailable');
+    expect(models.errorFor(WEB_LLM)?.name).toBe('WebGPUUnavailable');
+  });
+
   it('names an unnamed load failure Unknown, with what the engine said', async () => {
     const { client, models } = setup();
     await models.probe();
