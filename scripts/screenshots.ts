@@ -12,7 +12,9 @@ import {
   addCustomRepo,
   newProfileDir,
   openBrowser,
+  openSettings,
   removeProfileDir,
+  setModelSource,
   startApp,
   startMirror,
   stopApp,
@@ -120,15 +122,14 @@ const profile = await newProfileDir();
 const session = await openBrowser(profile, { webgpu: true });
 try {
   const { page } = session;
+  // First visit: the welcome with the build suggested for this device, on a wide screen and on a phone.
   await page.goto(APP_URL);
-  await page.getByTestId('messages').waitFor();
-  await page.screenshot({ path: 'docs/screenshot-empty.png' });
-  console.log('wrote docs/screenshot-empty.png');
-  await page.locator('summary', { hasText: 'Model source' }).click();
-  await page.getByLabel('Model files from').fill(mirror.url);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(TINY_REPO);
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await shoot(page, 'docs/screenshot-empty.png', 1280, 'light', false, '[data-testid="welcome-suggestion"]');
+  await shoot(page, 'docs/screenshot-welcome-phone.png', 360, 'light', false, '[data-testid="welcome-suggestion"]');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await setModelSource(page, mirror.url);
+  await addCustomRepo(page, TINY_REPO);
+  await openSettings(page);
   await page.getByRole('button', { name: 'Load model' }).click();
   await waitForModelReady(page);
 
@@ -137,8 +138,12 @@ try {
   await waitForModelReady(page);
   await shoot(page, 'docs/screenshot-desktop.png', 1280, 'light', false);
   await shoot(page, 'docs/screenshot-desktop-dark.png', 1280, 'dark', false);
-  await shoot(page, 'docs/screenshot-phone.png', 360, 'light', true);
-  await shoot(page, 'docs/screenshot-phone-dark.png', 360, 'dark', true);
+  await shoot(page, 'docs/screenshot-phone.png', 360, 'light', false);
+  await shoot(page, 'docs/screenshot-phone-dark.png', 360, 'dark', false);
+  // On a phone the model and settings are a sheet over the chat.
+  await openSettings(page);
+  await shoot(page, 'docs/screenshot-phone-settings.png', 360, 'light', false, '[data-testid="model-ready"]');
+  await page.keyboard.press('Escape');
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('button', { name: /Recursion, compared/ }).first().click();
@@ -148,6 +153,7 @@ try {
 
   // Images: the tiny vision model loaded, a conversation about a chart, and a second picture waiting to be sent.
   await addCustomRepo(page, TINY_VL_REPO);
+  await openSettings(page);
   await page.getByRole('button', { name: 'Load model' }).click();
   await page.getByTestId('loaded-vision').waitFor({ timeout: 180_000 });
   const chart = await drawChart(page);
@@ -173,7 +179,7 @@ try {
   await page.getByTestId('pending-images').locator('img').waitFor();
   await page.getByLabel('Message', { exact: true }).fill('And this one?');
   await shoot(page, 'docs/screenshot-images.png', 1280, 'light', false, '[data-testid="message-images"] img');
-  await shoot(page, 'docs/screenshot-images-phone-dark.png', 360, 'dark', true, '[data-testid="message-images"] img');
+  await shoot(page, 'docs/screenshot-images-phone-dark.png', 360, 'dark', false, '[data-testid="message-images"] img');
 } finally {
   await session.close();
   await mirror.close();

@@ -7,6 +7,7 @@ import type { CompareState } from './state/compare.svelte';
 import type { ModelManager } from './state/model-manager.svelte';
 import type { ModelTransfer } from './state/model-transfer.svelte';
 import type { SettingsState } from './state/settings.svelte';
+import type { ShellState } from './state/shell.svelte';
 import type { StorageState } from './state/storage-state.svelte';
 
 export interface AppState {
@@ -17,6 +18,8 @@ export interface AppState {
   chat: ChatSession;
   compare: CompareState;
   attachments: AttachmentsState;
+  /** The shell's panels: `shell.openSettings()` opens the model and settings from any view. */
+  shell: ShellState;
 }
 
 const KEY = Symbol('app-state');

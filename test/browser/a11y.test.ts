@@ -1,12 +1,14 @@
 // Automated accessibility checks with axe-core in real Chromium on the main states of the app (empty, a
 // conversation with Markdown, thinking and an error, a compared and a blind turn, messages with images), at 1280
 // and 360 px, in the light and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
-// best practices, and checks that the layout never scrolls sideways.
+// best practices, and checks that the layout never scrolls sideways. The same for every view of the shell (compare,
+// storage) and its overlays (the conversation drawer, the model and settings sheet, the shortcuts list).
 import axe from 'axe-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/lib/types';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
-import { APP_URL, useStack } from './harness';
+import { APP_URL, openSettings, useStack } from './harness';
 import { assistantMessage, conversation, sampleImage, seedConversations, userMessage, userMessageWithImages } from './seed';
 
 const stack = useStack({ webgpu: true });
@@ -119,6 +121,18 @@ async function runAxe(): Promise<{ violations: Finding[]; passed: string[] }> {
 const summary: Record<string, string[]> = {};
 afterAll(() => console.info('[axe]', JSON.stringify(summary)));
 
+/** No serious or critical finding, the named rules ran and passed, and nothing scrolls sideways. */
+async function expectAccessible(key: string, requiredRules: string[]): Promise<void> {
+  const { page } = stack.session;
+  const { violations: findings, passed } = await runAxe();
+  expect(passed).toEqual(expect.arrayContaining(requiredRules));
+  summary[key] = findings.map((finding) => `${finding.impact}:${finding.id}`);
+  const serious = findings.filter((finding) => finding.impact === 'serious' || finding.impact === 'critical');
+  expect(serious, JSON.stringify(serious, null, 1)).toEqual([]);
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(sideways).toBeLessThanOrEqual(0);
+}
+
 describe('axe-core on the main states', () => {
   for (const state of STATES) {
     for (const width of [1280, 360]) {
@@ -132,14 +146,36 @@ describe('axe-core on the main states', () => {
           await page.getByTestId('messages').waitFor();
           if (state.name !== 'empty') await page.locator('[data-testid="message"]').first().waitFor();
           if (state.name === 'conversation') await page.locator('.hljs-keyword').first().waitFor();
-          const { violations: findings, passed } = await runAxe();
           // The checks that matter here did run (and passed) on this page.
-          expect(passed).toEqual(expect.arrayContaining(['color-contrast', 'button-name', 'label', 'landmark-one-main']));
-          summary[`${state.name}/${width}/${colorScheme}`] = findings.map((finding) => `${finding.impact}:${finding.id}`);
-          const serious = findings.filter((finding) => finding.impact === 'serious' || finding.impact === 'critical');
-          expect(serious, JSON.stringify(serious, null, 1)).toEqual([]);
-          const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-          expect(sideways).toBeLessThanOrEqual(0);
+          await expectAccessible(`${state.name}/${width}/${colorScheme}`, ['color-contrast', 'button-name', 'label', 'landmark-one-main']);
+        });
+      }
+    }
+  }
+});
+
+const VIEWS: { name: string; hash: string; open?: (page: Page) => Promise<void> }[] = [
+  { name: 'compare view', hash: '#/compare' },
+  { name: 'storage view', hash: '#/storage' },
+  { name: 'conversation drawer', hash: '#/', open: (page) => page.getByTestId('open-conversations').click() },
+  { name: 'settings sheet', hash: '#/', open: openSettings },
+  { name: 'shortcuts', hash: '#/', open: (page) => page.getByTestId('open-shortcuts').click() },
+];
+
+describe('axe-core on every view and overlay of the shell', () => {
+  for (const view of VIEWS) {
+    for (const width of [1280, 360]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        it(`${view.name} at ${width} px, ${colorScheme}`, async () => {
+          const { page } = stack.session;
+          await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+          await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+          await seedConversations(page, [loaded(), compared()]);
+          await page.goto(`${APP_URL}${view.hash}`);
+          await page.getByTestId('open-settings').waitFor();
+          // On a wide screen the list is already beside the chat; the drawer is the phone's.
+          if (view.open && !(view.name === 'conversation drawer' && width === 1280)) await view.open(page);
+          await expectAccessible(`${view.name}/${width}/${colorScheme}`, ['color-contrast', 'button-name']);
         });
       }
     }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
 import { TINY_REPO } from '../fixtures/paths';
-import { APP_URL, sendMessage, useStack, useTinyModel, waitForModelReady } from './harness';
+import { APP_URL, goToView, openCompareSettings, sendMessage, useStack, useTinyModel, waitForModelReady } from './harness';
 
 const stack = useStack({ webgpu: true, mirror: true });
 
@@ -67,11 +67,13 @@ describe('conversations, prompts and transfer', () => {
     await useTinyModel(page, stack.mirror.url, TINY_REPO, 4);
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModelReady(page);
-    await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
+    await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
     await page.getByLabel(/OpenAI API key/).fill('sk-test-conversations');
     await page.getByRole('button', { name: 'Set', exact: true }).click();
+    // The switch is above the chat; the settings were on the Compare view.
+    await goToView(page, 'chat');
     await page.getByRole('switch', { name: /Compare with/ }).check();
 
     mock.script({ kind: 'ok', text: 'Remote answer one.' });

@@ -153,8 +153,32 @@ export function useStack(options: StackOptions): Stack {
   };
 }
 
+/** The shell's views (hash links); switching keeps the page, so app state survives. */
+export async function goToView(page: Page, view: 'chat' | 'compare' | 'storage'): Promise<void> {
+  const hash = view === 'chat' ? '#/' : `#/${view}`;
+  await page.evaluate((next) => {
+    if (location.hash !== next) location.hash = next;
+  }, hash);
+  await page.locator(`nav[aria-label="Views"] a[href="${hash}"][aria-current="page"]`).waitFor();
+}
+
+/** Opens the model and settings (beside the chat on a wide screen, a sheet on a phone), if it is not open yet. */
+export async function openSettings(page: Page): Promise<void> {
+  const button = page.getByTestId('open-settings');
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  await page.getByTestId('settings-panel').waitFor();
+}
+
+/** Opens the comparison settings on their own view (unfolded there). */
+export async function openCompareSettings(page: Page): Promise<void> {
+  await goToView(page, 'compare');
+  const details = page.locator('details', { has: page.locator('summary', { hasText: 'GPT-5.2 comparison' }) });
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
+}
+
 /** Points the app at the mirror, adds the tiny model, selects it, and sets short greedy answers. */
 export async function useTinyModel(page: Page, mirrorUrl: string, repo: string, maxNewTokens: number): Promise<void> {
+  await openSettings(page);
   await page.locator('summary', { hasText: 'Model source' }).click();
   await page.getByLabel('Model files from').fill(mirrorUrl);
   await page.getByRole('button', { name: 'Save' }).click();
@@ -164,6 +188,7 @@ export async function useTinyModel(page: Page, mirrorUrl: string, repo: string, 
 }
 
 export async function setAnswerSettings(page: Page, values: { maxNewTokens?: number; temperature?: number }): Promise<void> {
+  await openSettings(page);
   const details = page.locator('details', { hasText: 'Answer settings' });
   if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Answer settings' }).click();
   if (values.maxNewTokens !== undefined) {
@@ -184,6 +209,7 @@ export async function waitForModelReady(page: Page): Promise<void> {
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {
+  if ((await page.locator('#composer-input').count()) === 0) await goToView(page, 'chat');
   const box = page.getByLabel('Message', { exact: true });
   await box.fill(text);
   await box.press('Enter');
@@ -215,6 +241,7 @@ async function openDetails(page: Page, summary: string): Promise<void> {
 
 /** Points the app's model source at `url` (a localhost mirror in tests). */
 export async function setModelSource(page: Page, url: string): Promise<void> {
+  await openSettings(page);
   await openDetails(page, 'Model source');
   await page.getByLabel('Model files from').fill(url);
   await page.getByRole('button', { name: 'Save' }).click();
@@ -222,13 +249,15 @@ export async function setModelSource(page: Page, url: string): Promise<void> {
 
 /** Adds a user-named ONNX repo (which also selects it). */
 export async function addCustomRepo(page: Page, repo: string): Promise<void> {
+  await openSettings(page);
   await openDetails(page, 'Model source');
   await page.getByLabel('Add an ONNX Qwen3 repo by id').fill(repo);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
 }
 
-/** Opens the storage panel (a folded `<details>`), where import and export live. */
+/** Opens the storage view and its panel (a `<details>`), where import and export live. */
 export async function openStoragePanel(page: Page): Promise<void> {
+  await goToView(page, 'storage');
   const details = page.getByTestId('storage-panel');
   if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('#storage-heading').click();
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
 import { TINY_REPO } from '../fixtures/paths';
-import { ANSWER_TIMEOUT_MS, APP_URL, sendMessage, useStack, waitForModelReady } from './harness';
+import { ANSWER_TIMEOUT_MS, APP_URL, goToView, openCompareSettings, sendMessage, useStack, waitForModelReady } from './harness';
 import { SAMPLE_ANSWER } from '../fixtures/sample-answer';
 
 const stack = useStack({ webgpu: true, mirror: true });
@@ -39,11 +39,13 @@ describe('streaming Markdown', () => {
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModelReady(page);
 
-    await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
+    await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
     await page.getByLabel(/OpenAI API key/).fill('sk-test-render');
     await page.getByRole('button', { name: 'Set', exact: true }).click();
+    // The switch is above the chat; the settings were on the Compare view.
+    await goToView(page, 'chat');
     await page.getByRole('switch', { name: /Compare with/ }).check();
 
     await page.evaluate(() => {

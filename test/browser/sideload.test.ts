@@ -127,6 +127,7 @@ describe('sideload a model folder from disk, with no network', () => {
 
   it('export -> delete -> import the .zip -> the same greedy answer', async () => {
     const { page } = stack.session;
+    await openStoragePanel(page);
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: /^Export .* as a \.zip$/ }).click();
     const download = await downloading;

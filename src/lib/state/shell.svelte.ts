@@ -1,0 +1,132 @@
+// The shell's own state: whether the conversation list and the model-and-settings panel are open, whether the
+// screen is wide enough to show them beside the chat, and the undo offer after a delete. Any view may call
+// openSettings() (the welcome points there); the focus they return to is the element that was focused when they
+// opened, so closing by Esc or the close button puts the user back where they were.
+import { tick } from 'svelte';
+
+export const WIDE_QUERY = '(min-width: 761px)';
+
+type Overlay = 'settings' | 'conversations' | 'shortcuts';
+
+export interface UndoOffer {
+  message: string;
+  undo: () => void | Promise<void>;
+}
+
+/** How long an undo offer stays on screen. */
+export const UNDO_MS = 8000;
+
+export class ShellState {
+  #wide = $state(true);
+  // On a wide screen both panels start open beside the chat; on a phone they are closed overlays.
+  #conversationsOpen = $state(true);
+  #settingsOpen = $state(true);
+  #shortcutsOpen = $state(false);
+  #undo = $state<UndoOffer | undefined>();
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
+  // Not reactive: only read when a panel closes.
+  #returnFocus: Partial<Record<Overlay, HTMLElement>> = {};
+
+  get wide(): boolean {
+    return this.#wide;
+  }
+  get conversationsOpen(): boolean {
+    return this.#conversationsOpen;
+  }
+  get settingsOpen(): boolean {
+    return this.#settingsOpen;
+  }
+  get shortcutsOpen(): boolean {
+    return this.#shortcutsOpen;
+  }
+  get undo(): UndoOffer | undefined {
+    return this.#undo;
+  }
+
+  /** Follows the screen width; returns the function that stops following it. */
+  start(): () => void {
+    const query = window.matchMedia(WIDE_QUERY);
+    const sync = (): void => {
+      this.#wide = query.matches;
+      this.#conversationsOpen = query.matches;
+      this.#settingsOpen = query.matches;
+    };
+    sync();
+    query.addEventListener('change', sync);
+    return () => query.removeEventListener('change', sync);
+  }
+
+  openSettings(): void {
+    this.#remember('settings');
+    this.#settingsOpen = true;
+  }
+  closeSettings(): void {
+    this.#settingsOpen = false;
+    this.#restore('settings');
+  }
+  toggleSettings(): void {
+    if (this.#settingsOpen) this.closeSettings();
+    else this.openSettings();
+  }
+
+  openConversations(): void {
+    this.#remember('conversations');
+    this.#conversationsOpen = true;
+  }
+  closeConversations(): void {
+    this.#conversationsOpen = false;
+    this.#restore('conversations');
+  }
+  toggleConversations(): void {
+    if (this.#conversationsOpen) this.closeConversations();
+    else this.openConversations();
+  }
+  /** After picking a conversation on a phone the drawer has done its job; beside the chat it stays. */
+  conversationPicked(): void {
+    if (!this.#wide) this.closeConversations();
+  }
+
+  openShortcuts(): void {
+    this.#remember('shortcuts');
+    this.#shortcutsOpen = true;
+  }
+  closeShortcuts(): void {
+    this.#shortcutsOpen = false;
+    this.#restore('shortcuts');
+  }
+
+  /** Moves focus to the message box, closing an overlay that would hide it. */
+  focusMessageBox(): void {
+    if (!this.#wide) {
+      this.#conversationsOpen = false;
+      this.#settingsOpen = false;
+    }
+    this.#shortcutsOpen = false;
+    // After the overlays' DOM is gone (a closing modal dialog would take the focus back).
+    void tick().then(() => document.getElementById('composer-input')?.focus());
+  }
+
+  offerUndo(offer: UndoOffer): void {
+    this.dismissUndo();
+    this.#undo = offer;
+    this.#undoTimer = setTimeout(() => this.dismissUndo(), UNDO_MS);
+  }
+  async takeUndo(): Promise<void> {
+    const offer = this.#undo;
+    this.dismissUndo();
+    await offer?.undo();
+  }
+  dismissUndo(): void {
+    clearTimeout(this.#undoTimer);
+    this.#undo = undefined;
+  }
+
+  #remember(panel: Overlay): void {
+    if (document.activeElement instanceof HTMLElement) this.#returnFocus[panel] = document.activeElement;
+  }
+  #restore(panel: Overlay): void {
+    const opener = this.#returnFocus[panel];
+    delete this.#returnFocus[panel];
+    if (opener) void tick().then(() => opener.isConnected && opener.focus());
+  }
+}
