@@ -170,7 +170,7 @@ describe('deleting a conversation', () => {
     await page.reload();
     await list.getByRole('button', { name: 'Conversation number 2', exact: true }).waitFor();
     await list.getByRole('button', { name: 'Conversation number 2', exact: true }).click();
-    expect(await page.getByTestId('messages').innerText()).toContain('Answer 2');
+    await expect.poll(() => page.getByTestId('messages').innerText()).toContain('Answer 2');
   });
 });
 
