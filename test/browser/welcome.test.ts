@@ -32,7 +32,7 @@ it('first visit: suggests the smallest build with one verdict, its size and a ti
 
   // The q4 build (no shader-f16 here) is 928 MB; the speed is the browser's estimate or a named assumption.
   expect((await page.getByTestId('welcome-download').innerText()).replaceAll('\u00a0', ' ')).toMatch(
-    /^Download: (≈ )?928 MB to download · (about (\d+ h )?\d+ min|about \d+ h|under a minute) at (20 Mbit\/s \(an assumed speed\)|the [\d.]+ Mbit\/s this browser estimates)\. It is kept on this device\.$/,
+    /^(≈ )?928 MB to download · (about (\d+ h )?\d+ min|about \d+ h|under a minute) at (20 Mbit\/s \(an assumed speed\)|the [\d.]+ Mbit\/s this browser estimates)\. It is kept on this device\.$/,
   );
   const load = page.getByTestId('welcome-load');
   expect(await load.innerText()).toBe('Load Qwen3 0.6B');
@@ -46,7 +46,7 @@ it('Load loads the picked build; the example prompts then send themselves and ge
   const suggestion = page.locator('[data-testid="welcome-suggestion"][data-model-id="custom:test/tiny-qwen3"]');
   await suggestion.waitFor();
   expect(await suggestion.textContent()).toContain('Your pick');
-  expect(await page.getByTestId('welcome-download').innerText()).toBe('Download: size unknown. It is kept on this device.');
+  expect(await page.getByTestId('welcome-download').innerText()).toBe('Size unknown. It is kept on this device.');
 
   await page.getByTestId('welcome-load').click();
   await waitForModelReady(page);
