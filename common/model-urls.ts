@@ -74,3 +74,8 @@ export function filesBaseUrl(baseUrl: string, repo: string, revision: string = D
     .replace('{revision}', encodeURIComponent(revision));
   return `${base}${path}`;
 }
+
+/** The origin of a URL (`https://huggingface.co`), or the text itself when it is not a URL: for naming a host. */
+export function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
+}

@@ -16,6 +16,7 @@ import type {
   TokenCallback,
   WorkerApi,
 } from '../common/protocol';
+import { originOf } from '../common/model-urls';
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore } from './cache/weights-idb';
 import { withCallback } from './callbacks';
@@ -49,10 +50,6 @@ export class NetworkBytesWatch {
     if (progress.phase === 'download' && progress.loadedBytes > this.#lastBytes) this.#arrived = true;
     this.#lastBytes = progress.loadedBytes;
   }
-}
-
-function originOf(url: string): string {
-  return URL.canParse(url) ? new URL(url).origin : url;
 }
 
 export function createEngineHost(): WorkerApi {

@@ -6,7 +6,7 @@
 // comfortably (they are slow); every verdict that is not a plain fit carries at least one reason; `slow` is set
 // exactly when the build would run on a CPU (wasm, or a software GPU).
 import { chooseDtype, isF16Dtype } from '../../common/precision';
-import { formatBytes } from './format';
+import { engineLabel, formatBytes } from './format';
 import type { Device, GpuInfo } from '../../common/protocol';
 import type { Dtype, ModelRecord } from '../../common/model-record';
 
@@ -90,6 +90,11 @@ export function parameterBillions(record: ModelRecord): number {
 export function quantisationLabel(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'> | undefined): string {
   if (record.mlc) return record.mlc.quantisation;
   return gpu?.shaderF16 ? record.dtypes.withF16 : record.dtypes.withoutF16;
+}
+
+/** A build's name beside its model's label: the engine and the precision this GPU gets ("transformers.js q4"). */
+export function buildName(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'> | undefined): string {
+  return `${engineLabel(record.engine)} ${quantisationLabel(record, gpu)}`;
 }
 
 function verdict(level: FitLevel, device: Device, dtype: Dtype | undefined, reasons: string[], possible = true): FitVerdict {

@@ -6,6 +6,7 @@
 import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
 import { checkImageDataUrl } from './images';
 import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
+import { isRecord } from '../../common/guards';
 
 const KEY_INDEX = 'v1:conversation-index';
 const KEY_SETTINGS = 'v1:settings';
@@ -17,10 +18,6 @@ let store: UseStore | undefined;
 function appStore(): UseStore {
   store ??= createStore('qwen-chat-app', 'data');
   return store;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isMessage(value: unknown): value is ChatMessage {

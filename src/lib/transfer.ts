@@ -14,6 +14,7 @@ import type {
 } from './types';
 import { isAppErrorName, type ShownError } from './errors';
 import type { GenerationMetrics } from '../../common/protocol';
+import { isRecord } from '../../common/guards';
 
 export const EXPORT_FORMAT = 'qwen-webgpu-chat/conversations';
 /** Version 2 added images on user messages; version 1 files (no images) are still read. */
@@ -66,9 +67,6 @@ export function exportMarkdown(conversation: Conversation): string {
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const STATUSES: readonly MessageStatus[] = ['streaming', 'done', 'stopped', 'error'];
 const isStatus = (value: unknown): value is MessageStatus => STATUSES.some((status) => status === value);

@@ -6,6 +6,7 @@
 // so the app can say so per model. An import writes a whole folder or, on failure, removes what it wrote.
 import { createStore, del, entries, get, set, delMany, type UseStore } from 'idb-keyval';
 import type { CachedFile, CachedModel, SideloadSource } from '../../common/protocol';
+import { originOf } from '../../common/model-urls';
 import { engineError } from '../errors';
 
 interface IndexRecord {
@@ -195,12 +196,4 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
       return found.sort((a, b) => a.path.localeCompare(b.path));
     },
   };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }

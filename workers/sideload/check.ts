@@ -14,6 +14,7 @@ import type { ImportedFile } from '../cache/weights-idb';
 import { engineError } from '../errors';
 import { isImageTextConfig } from '../../common/vision-config';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from '../../common/model-manifest';
+import { isRecord } from '../../common/guards';
 
 export interface CheckedFolder {
   files: ImportedFile[];
@@ -61,10 +62,6 @@ export function normalisePath(path: string): string | undefined {
   const parts = path.replaceAll('\\', '/').split('/').filter((part) => part !== '' && part !== '.');
   if (parts.length === 0 || parts.some((part) => part === '..')) return undefined;
   return parts.join('/');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isManifestEntry(value: unknown): value is ManifestEntry {

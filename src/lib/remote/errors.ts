@@ -2,6 +2,7 @@
 // Invariants: every failure of a remote call surfaces as a RemoteError whose `name` is one of RemoteErrorName;
 // no message ever contains the API key (server text is scrubbed of `sk-…` tokens and, for a refused key, left out
 // entirely, because OpenAI's 401 text echoes part of the key back).
+import { isRecord } from '../../../common/guards';
 
 export const REMOTE_ERROR_NAMES = [
   'RemoteAuth',
@@ -60,10 +61,6 @@ interface ServerError {
   message: string | undefined;
   code: string | undefined;
   type: string | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {

@@ -6,6 +6,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { badResponseError, streamFailure } from './errors';
 import type { IncompleteReason, RemoteApi, RemoteUsage } from './remote-api';
+import { isRecord } from '../../../common/guards';
 
 export type Step =
   | { kind: 'text'; text: string }
@@ -17,10 +18,6 @@ export interface Interpreter {
   handle(message: EventSourceMessage): Step;
   /** Called when the body ended cleanly without a terminal event. */
   endOfBody(): Step & { kind: 'finish' };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function count(value: unknown): number {

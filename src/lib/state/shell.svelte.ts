@@ -19,9 +19,7 @@ export const UNDO_MS = 8000;
 export class ShellState {
   #wide = $state(true);
   // On a wide screen both panels start open beside the chat; on a phone they are closed overlays.
-  #conversationsOpen = $state(true);
-  #settingsOpen = $state(true);
-  #shortcutsOpen = $state(false);
+  #open = $state<Record<Overlay, boolean>>({ conversations: true, settings: true, shortcuts: false });
   #undo = $state<UndoOffer | undefined>();
   #undoTimer: ReturnType<typeof setTimeout> | undefined;
   // Not reactive: only read when a panel closes.
@@ -31,13 +29,13 @@ export class ShellState {
     return this.#wide;
   }
   get conversationsOpen(): boolean {
-    return this.#conversationsOpen;
+    return this.#open.conversations;
   }
   get settingsOpen(): boolean {
-    return this.#settingsOpen;
+    return this.#open.settings;
   }
   get shortcutsOpen(): boolean {
-    return this.#shortcutsOpen;
+    return this.#open.shortcuts;
   }
   get undo(): UndoOffer | undefined {
     return this.#undo;
@@ -48,8 +46,8 @@ export class ShellState {
     const query = window.matchMedia(WIDE_QUERY);
     const sync = (): void => {
       this.#wide = query.matches;
-      this.#conversationsOpen = query.matches;
-      this.#settingsOpen = query.matches;
+      this.#open.conversations = query.matches;
+      this.#open.settings = query.matches;
     };
     sync();
     query.addEventListener('change', sync);
@@ -57,29 +55,23 @@ export class ShellState {
   }
 
   openSettings(): void {
-    this.#remember('settings');
-    this.#settingsOpen = true;
+    this.#show('settings');
   }
   closeSettings(): void {
-    this.#settingsOpen = false;
-    this.#restore('settings');
+    this.#hide('settings');
   }
   toggleSettings(): void {
-    if (this.#settingsOpen) this.closeSettings();
-    else this.openSettings();
+    this.#toggle('settings');
   }
 
   openConversations(): void {
-    this.#remember('conversations');
-    this.#conversationsOpen = true;
+    this.#show('conversations');
   }
   closeConversations(): void {
-    this.#conversationsOpen = false;
-    this.#restore('conversations');
+    this.#hide('conversations');
   }
   toggleConversations(): void {
-    if (this.#conversationsOpen) this.closeConversations();
-    else this.openConversations();
+    this.#toggle('conversations');
   }
   /** After picking a conversation on a phone the drawer has done its job; beside the chat it stays. */
   conversationPicked(): void {
@@ -87,21 +79,19 @@ export class ShellState {
   }
 
   openShortcuts(): void {
-    this.#remember('shortcuts');
-    this.#shortcutsOpen = true;
+    this.#show('shortcuts');
   }
   closeShortcuts(): void {
-    this.#shortcutsOpen = false;
-    this.#restore('shortcuts');
+    this.#hide('shortcuts');
   }
 
   /** Moves focus to the message box, closing an overlay that would hide it. */
   focusMessageBox(): void {
     if (!this.#wide) {
-      this.#conversationsOpen = false;
-      this.#settingsOpen = false;
+      this.#open.conversations = false;
+      this.#open.settings = false;
     }
-    this.#shortcutsOpen = false;
+    this.#open.shortcuts = false;
     // After the overlays' DOM is gone (a closing modal dialog would take the focus back).
     void tick().then(() => document.getElementById('composer-input')?.focus());
   }
@@ -119,6 +109,20 @@ export class ShellState {
   dismissUndo(): void {
     clearTimeout(this.#undoTimer);
     this.#undo = undefined;
+  }
+
+  /** Opens a panel, remembering where the focus was so closing can put it back. */
+  #show(panel: Overlay): void {
+    this.#remember(panel);
+    this.#open[panel] = true;
+  }
+  #hide(panel: Overlay): void {
+    this.#open[panel] = false;
+    this.#restore(panel);
+  }
+  #toggle(panel: Overlay): void {
+    if (this.#open[panel]) this.#hide(panel);
+    else this.#show(panel);
   }
 
   #remember(panel: Overlay): void {
