@@ -3,10 +3,10 @@
 // engine runs it; only the worker's engine host picks the adapter by `engine`.
 
 /** Where a build's files live: a hub-style repo id resolved against the model base URL setting. */
-export type EngineKind = 'transformers' | 'web-llm';
+export type EngineKind = 'transformers' | 'web-llm' | 'llama-cpp';
 export type ModelFamily = 'Qwen3' | 'Qwen3.5';
-/** transformers.js dtypes we use; `q4f16` needs the GPU feature `shader-f16`. */
-export type Dtype = 'q4f16' | 'q4' | 'fp16' | 'fp32';
+/** Precisions we use: transformers.js dtypes (`q4f16` needs the GPU feature `shader-f16`), and `q8` for GGUF Q8_0. */
+export type Dtype = 'q4f16' | 'q4' | 'q8' | 'fp16' | 'fp32';
 
 /** One model build in the catalogue. Sizes are bytes. */
 export interface ModelRecord {
@@ -32,6 +32,8 @@ export interface ModelRecord {
   largestTensorBytes?: Partial<Record<Dtype, number>>;
   /** Present on web-llm (MLC) builds only: what web-llm's app config needs to load it. */
   mlc?: MlcBuild;
+  /** Present on llama.cpp (GGUF) builds only: the quantisation and the file(s) to load. */
+  gguf?: GgufBuild;
 
   // Capabilities: what views and state read instead of asking which engine runs the build.
   /** A model folder (or an exported .zip) from disk can be stored for it. */
@@ -46,6 +48,21 @@ export interface ModelRecord {
   runsOnCpu: boolean;
   /** Tells this build from the same model's other builds where the label alone does not (an MLC quantisation). */
   variant?: string;
+  /**
+   * Where the GPU lacks `shader-f16` (or there is no WebGPU), the engine runs the build on the CPU instead of
+   * refusing it (llama.cpp's WebGPU backend needs `shader-f16`; its CPU backend always works).
+   */
+  fallsBackToCpu?: boolean;
+}
+
+/** llama.cpp quantisation types the catalogue uses. */
+export type GgufQuant = 'Q4_K_M' | 'Q4_0' | 'Q8_0' | 'F16' | 'F32';
+
+/** One GGUF build: a single file, or the shards of a split GGUF in load order. */
+export interface GgufBuild {
+  quant: GgufQuant;
+  /** File paths inside the repo, in load order (`…-00001-of-00003.gguf` first for a split file). */
+  files: readonly string[];
 }
 
 /** An image encoder's precision and download size on each GPU path (paired with the text model's path). */
@@ -81,6 +98,10 @@ export function freezeRecord(record: ModelRecord): ModelRecord {
   if (record.largestTensorBytes) Object.freeze(record.largestTensorBytes);
   if (record.vision) Object.freeze(record.vision);
   if (record.mlc) Object.freeze(record.mlc);
+  if (record.gguf) {
+    Object.freeze(record.gguf.files);
+    Object.freeze(record.gguf);
+  }
   return Object.freeze(record);
 }
 

@@ -16,6 +16,11 @@ export interface GpuInfo {
   isFallbackAdapter: boolean;
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
+  /** The adapter's `info.device` and `info.description` (often empty: browsers hide them); for the benchmark. */
+  device: string;
+  description: string;
+  /** Every feature the adapter offers, sorted. */
+  features: string[];
 }
 
 export interface LoadRequest {
@@ -54,6 +59,13 @@ export interface LoadedModel {
   filesFromCache: number;
   filesDownloaded: number;
   loadMs: number;
+  /**
+   * Why it runs where it runs, when that is not what the user asked for or would expect (llama.cpp on a GPU without
+   * `shader-f16` runs on the CPU): a sentence for the model panel.
+   */
+  deviceReason?: string;
+  /** CPU threads the engine uses (llama.cpp), when known. */
+  threads?: number;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';

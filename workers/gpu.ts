@@ -10,6 +10,9 @@ const NO_GPU: GpuInfo = {
   isFallbackAdapter: false,
   maxBufferSize: 0,
   maxStorageBufferBindingSize: 0,
+  device: '',
+  description: '',
+  features: [],
 };
 
 let probe: Promise<GpuInfo> | undefined;
@@ -27,6 +30,9 @@ async function readAdapter(): Promise<GpuInfo> {
       isFallbackAdapter: adapter.info.isFallbackAdapter ?? false,
       maxBufferSize: adapter.limits.maxBufferSize,
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      device: adapter.info.device,
+      description: adapter.info.description,
+      features: [...adapter.features].sort(),
     };
   } catch (error) {
     console.warn('[gpu] requestAdapter failed', error);

@@ -89,6 +89,7 @@ export function parameterBillions(record: ModelRecord): number {
 /** The precision shown on a card: MLC's own name for web-llm builds, the ONNX dtype this GPU would get otherwise. */
 export function quantisationLabel(record: ModelRecord, gpu: Pick<GpuInfo, 'shaderF16'> | undefined): string {
   if (record.mlc) return record.mlc.quantisation;
+  if (record.gguf) return record.gguf.quant;
   return gpu?.shaderF16 ? record.dtypes.withF16 : record.dtypes.withoutF16;
 }
 

@@ -23,7 +23,11 @@ export function formatPercent(done: number, total: number): string {
   return `${Math.min(100, Math.floor((done / total) * 100))}%`;
 }
 
-const ENGINE_LABELS: Readonly<Record<EngineKind, string>> = { transformers: 'transformers.js', 'web-llm': 'web-llm' };
+const ENGINE_LABELS: Readonly<Record<EngineKind, string>> = {
+  transformers: 'transformers.js',
+  'web-llm': 'web-llm',
+  'llama-cpp': 'llama.cpp',
+};
 
 export function engineLabel(engine: EngineKind): string {
   return ENGINE_LABELS[engine];

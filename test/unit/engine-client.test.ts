@@ -82,6 +82,9 @@ const GPU: GpuInfo = {
   isFallbackAdapter: false,
   maxBufferSize: 1 << 30,
   maxStorageBufferBindingSize: 1 << 28,
+  device: '',
+  description: '',
+  features: [],
 };
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,11 +13,15 @@ export const SWIFTSHADER: GpuInfo = {
   isFallbackAdapter: true,
   maxBufferSize: GiB,
   maxStorageBufferBindingSize: GiB,
+  device: '',
+  description: '',
+  features: [],
 };
 /** What the probe answers without `navigator.gpu`: nothing but "no". */
 export const NO_WEBGPU: GpuInfo = {
   ...SWIFTSHADER,
   webgpu: false, isFallbackAdapter: false, architecture: '', vendor: '', maxBufferSize: 0, maxStorageBufferBindingSize: 0,
+  device: '', description: '', features: [],
 };
 export const LAPTOP_F16: GpuInfo = {
   webgpu: true,
@@ -27,4 +31,7 @@ export const LAPTOP_F16: GpuInfo = {
   isFallbackAdapter: false,
   maxBufferSize: 4 * GiB,
   maxStorageBufferBindingSize: 2 * GiB,
+  device: '',
+  description: '',
+  features: [],
 };

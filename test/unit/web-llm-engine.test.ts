@@ -27,6 +27,9 @@ const GPU: GpuInfo = {
   isFallbackAdapter: false,
   maxBufferSize: 4 * 1024 ** 3,
   maxStorageBufferBindingSize: 2 * 1024 ** 3,
+  device: '',
+  description: '',
+  features: [],
 };
 const NO_F16: GpuInfo = { ...GPU, shaderF16: false };
 

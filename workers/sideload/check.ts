@@ -25,7 +25,7 @@ export interface CheckedFolder {
   skipped: string[];
 }
 
-const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = { fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16' };
+const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = { fp32: '', fp16: '_fp16', q4: '_q4', q8: '_quantized', q4f16: '_q4f16' };
 const REQUIRED_JSON = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 /** The image processor's settings, which a build that takes images needs beside its tokenizer. */
 const PREPROCESSOR_CONFIG = 'preprocessor_config.json';

@@ -27,6 +27,9 @@ export const BIG_GPU: GpuInfo = {
   isFallbackAdapter: false,
   maxBufferSize: 4 * 1024 ** 3,
   maxStorageBufferBindingSize: 4 * 1024 ** 3,
+  device: '',
+  description: '',
+  features: [],
 };
 
 /** A catalogue build by id; throws when the catalogue has none, so a renamed build fails loudly. */
