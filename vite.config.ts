@@ -13,6 +13,16 @@ const packageVersion: unknown = JSON.parse(readFileSync(new URL('./package.json'
 // APP_VERSION overrides the shown version (the update-flow test builds twice with two versions).
 const appVersion = process.env.APP_VERSION ?? (typeof packageVersion === 'string' ? packageVersion : '0.0.0');
 
+// Cross-origin isolation: llama.cpp (wllama) and ONNX Runtime use several threads only when the page is
+// crossOriginIsolated, and measureUserAgentSpecificMemory (the benchmark's memory figure) needs it too. COEP
+// require-corp blocks only cross-origin no-cors subresources; the app has none: model files, the remote endpoint and
+// web-llm's model libraries are CORS fetches, and pictures are data: URLs (the sanitiser drops <img> from answers).
+// Hosting the built app elsewhere needs the same two headers (README, "Hosting").
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // ONNX Runtime's wasm is about 27 MB; Workbox's default ceiling (2 MiB) would silently leave it out.
 const MAX_PRECACHED_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -52,6 +62,6 @@ export default defineConfig({
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   // Fixed ports, so the address the README gives is the one the server takes (it fails instead of moving on).
-  server: { port: 5173, strictPort: true },
-  preview: { port: 4173, strictPort: true },
+  server: { port: 5173, strictPort: true, headers: ISOLATION_HEADERS },
+  preview: { port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
 });

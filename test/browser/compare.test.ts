@@ -102,6 +102,9 @@ describe('compare with GPT-5.2 (mock)', () => {
 
   it('streams both answers side by side with speed, tokens and cost', async () => {
     const { page } = stack.session;
+    // The app is served cross-origin isolated (COOP + COEP, for llama.cpp's threads): the remote endpoint, another
+    // origin, must still answer under it.
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
