@@ -113,7 +113,10 @@ export interface TokenEvent {
 }
 
 export interface GenerationMetrics {
+  /** Every token of the prompt, whether evaluated now or taken from the engine's prompt cache. */
   promptTokens: number;
+  /** Of the prompt, the tokens the engine took from its prompt cache (the turns before), when it says (llama.cpp). */
+  promptTokensCached?: number;
   outputTokens: number;
   timeToFirstTokenMs: number;
   prefillTokensPerS: number;
@@ -144,7 +147,7 @@ export interface CachedModel {
   engine: EngineKind;
   files: number;
   bytes: number;
-  /** web-llm only: every weight shard is stored (web-llm's `hasModelInCache`); false for a partial download. */
+  /** false for a partial download (web-llm: a weight shard is missing; our store: a file is partly downloaded). */
   complete?: boolean;
   /** transformers.js only: where the stored files came from (a model base URL's origin, or `files on this device`). */
   sources?: string[];
