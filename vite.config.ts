@@ -1,13 +1,17 @@
 // Build for the page and the inference worker. The engines are imported only by workers/, so Vite puts them in the
 // worker bundle and the page's initial JS stays small.
-// The service worker (vite-plugin-pwa, Workbox generateSW) precaches every emitted file — the page, the worker, the
-// engines' JavaScript and ONNX Runtime's wasm — so after one visit the app starts with the network off. It waits
-// for the user to accept an update (`registerType: 'prompt'`): a new version never half-replaces a running one.
-// Model files are NOT precached here: they live in the worker's IndexedDB weight store.
+// The service worker (vite-plugin-pwa, Workbox generateSW) precaches only the shell: the page's HTML, JavaScript
+// and CSS, the icons and the manifest. Everything the inference worker's bundle emits (its script, the engines'
+// chunks, ONNX Runtime's and llama.cpp's wasm) goes under assets/engine/ and is cached at run time, CacheFirst, the
+// first time an engine fetches it: a first visit no longer downloads every engine while the model downloads, and a
+// user who never picks an engine never fetches its runtime. It waits for the user to accept an update
+// (`registerType: 'prompt'`): a new version never half-replaces a running one.
+// Model files are NOT cached here: they live in the worker's IndexedDB weight store.
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { ENGINE_ASSETS_DIR, ENGINE_CACHE_NAME } from './common/engine-assets';
 
 const packageVersion: unknown = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version;
 // APP_VERSION overrides the shown version (the update-flow test builds twice with two versions).
@@ -23,8 +27,9 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-// ONNX Runtime's wasm is about 27 MB; Workbox's default ceiling (2 MiB) would silently leave it out.
-const MAX_PRECACHED_FILE_BYTES = 64 * 1024 * 1024;
+// The engine files are content-hashed, so each new build adds entries instead of overwriting them: the least
+// recently used beyond this many are dropped (a build has a handful: the worker, engine chunks, wasm files).
+const ENGINE_CACHE_MAX_ENTRIES = 40;
 
 export default defineConfig({
   plugins: [
@@ -51,15 +56,43 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,webmanifest}'],
-        maximumFileSizeToCacheInBytes: MAX_PRECACHED_FILE_BYTES,
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        globIgnores: [`${ENGINE_ASSETS_DIR}/**`],
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // The first install takes over the open page and its worker at once, so the engine files the first visit
+        // fetches afterwards are cached as they arrive (updates still wait for the user: no skipWaiting).
+        clientsClaim: true,
+        runtimeCaching: [
+          {
+            // A RegExp is written into sw.js as it is; Workbox matches it against cross-origin URLs only from their
+            // first character, so a path pattern matches this origin's files alone.
+            urlPattern: new RegExp(`/${ENGINE_ASSETS_DIR}/`),
+            handler: 'CacheFirst',
+            options: {
+              cacheName: ENGINE_CACHE_NAME,
+              expiration: { maxEntries: ENGINE_CACHE_MAX_ENTRIES },
+              cacheableResponse: { statuses: [200] },
+              // The preview server answers `Vary: Origin`, and a module import sends an Origin header that a plain
+              // fetch (what cached the file) does not: without this, an offline import() misses the cache.
+              matchOptions: { ignoreVary: true },
+            },
+          },
+        ],
       },
     }),
   ],
   define: { __APP_VERSION__: JSON.stringify(appVersion) },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      output: {
+        entryFileNames: `${ENGINE_ASSETS_DIR}/[name]-[hash].js`,
+        chunkFileNames: `${ENGINE_ASSETS_DIR}/[name]-[hash].js`,
+        assetFileNames: `${ENGINE_ASSETS_DIR}/[name]-[hash][extname]`,
+      },
+    },
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   // Fixed ports, so the address the README gives is the one the server takes (it fails instead of moving on).
   server: { port: 5173, strictPort: true, headers: ISOLATION_HEADERS },

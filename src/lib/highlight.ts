@@ -1,10 +1,13 @@
 // Syntax highlighting for code blocks, loaded on first use so the page's initial script stays small: highlight.js
 // core with the languages small models write most. Unknown languages stay plain (no auto-detection: it would run
-// every registered grammar on every streamed frame). The output is HTML that markdown.ts still sanitises. The
-// chunk is warmed when the page is first idle, so loading and compiling it never lands in the middle of an answer.
+// every registered grammar on every streamed frame). The output is HTML that markdown.ts still sanitises.
+// highlight.js compiles a grammar the first time it is used (up to tens of milliseconds for the big ones), so
+// render-warmup.ts loads the chunk and compiles the grammars one by one while the page is idle.
 import { hasHighlighter, setHighlighter } from './markdown';
 
 let loading: Promise<void> | undefined;
+let compileGrammar: ((language: string) => void) | undefined;
+let languageNames: readonly string[] = [];
 
 export function loadHighlighter(): Promise<void> {
   if (hasHighlighter()) return Promise.resolve();
@@ -12,6 +15,8 @@ export function loadHighlighter(): Promise<void> {
     const [core, languages] = await Promise.all([import('highlight.js/lib/core'), import('./highlight-languages')]);
     const hljs = core.default;
     for (const [name, language] of languages.LANGUAGES) hljs.registerLanguage(name, language);
+    languageNames = languages.LANGUAGES.map(([name]) => name);
+    compileGrammar = (language) => void hljs.highlight('x', { language, ignoreIllegals: true });
     setHighlighter((code, language) =>
       hljs.getLanguage(language) ? hljs.highlight(code, { language, ignoreIllegals: true }).value : undefined,
     );
@@ -22,13 +27,12 @@ export function loadHighlighter(): Promise<void> {
   return loading;
 }
 
-let warmed = false;
+/** The registered grammars' names, once the highlighter has loaded (empty before). */
+export function highlighterLanguages(): readonly string[] {
+  return languageNames;
+}
 
-/** Loads the highlighter once the browser is idle (or after a few seconds), at most once per page. */
-export function warmHighlighterWhenIdle(): void {
-  if (warmed || typeof window === 'undefined') return;
-  warmed = true;
-  const load = (): void => void loadHighlighter();
-  if ('requestIdleCallback' in window) window.requestIdleCallback(load, { timeout: 5000 });
-  else setTimeout(load, 3000);
+/** Compiles one registered grammar now, so its first code block in an answer does not pay for it. */
+export function compileHighlighterLanguage(language: string): void {
+  compileGrammar?.(language);
 }

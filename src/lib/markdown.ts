@@ -6,7 +6,7 @@
 // Streaming-friendly: the text is split into top-level blocks (paragraph, list, table, code fence, …) and each
 // block's sanitised HTML is cached by its source, so while an answer grows only its last block is rendered again,
 // and the view replaces only that block's DOM.
-import DOMPurify from 'dompurify';
+import DOMPurify, { type Config, type DOMPurify as Purifier } from 'dompurify';
 import { Marked, type Token, type Tokens } from 'marked';
 
 /** Returns highlighted HTML for `code` (already escaped by the highlighter), or undefined to show it plain. */
@@ -107,11 +107,25 @@ const ALLOWED_TAGS = [
 ];
 const ALLOWED_ATTR = ['href', 'title', 'class', 'align', 'start', 'type'];
 
-let hooksInstalled = false;
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+const PURIFY_CONFIG: Config = {
+  ALLOWED_TAGS,
+  ALLOWED_ATTR,
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: true,
+  ALLOWED_URI_REGEXP: SAFE_URL,
+  FORBID_TAGS: ['style', 'script', 'iframe', 'form', 'input', 'textarea', 'select', 'img', 'svg', 'math', 'object', 'embed'],
+  FORBID_ATTR: ['style', 'id', 'name'],
+  SAFE_FOR_TEMPLATES: false,
+};
+
+// Our own instance, configured once: DOMPurify otherwise parses the whole config again on every call, and a
+// streamed answer sanitises its last block on every frame. Nothing else shares this instance's config or hooks.
+let purifier: Purifier | undefined;
+function configuredPurifier(): Purifier {
+  if (purifier) return purifier;
+  const instance = DOMPurify();
+  instance.setConfig(PURIFY_CONFIG);
+  instance.addHook('afterSanitizeAttributes', (node) => {
     if (node.tagName === 'A') {
       const href = node.getAttribute('href');
       if (href === null || safeUrl(href) === undefined) node.removeAttribute('href');
@@ -122,21 +136,13 @@ function installHooks(): void {
     // Code and tables scroll sideways on narrow screens: keyboard users must be able to focus them to scroll.
     if (node.tagName === 'PRE' || node.tagName === 'TABLE') node.setAttribute('tabindex', '0');
   });
+  purifier = instance;
+  return instance;
 }
 
 /** Sanitises HTML with the app's allow-list (no script, style, event handler, form, frame or non-http(s) URL). */
 export function sanitizeHtml(html: string): string {
-  installHooks();
-  return DOMPurify.sanitize(html, {
-    ALLOWED_TAGS,
-    ALLOWED_ATTR,
-    ALLOW_DATA_ATTR: false,
-    ALLOW_ARIA_ATTR: true,
-    ALLOWED_URI_REGEXP: SAFE_URL,
-    FORBID_TAGS: ['style', 'script', 'iframe', 'form', 'input', 'textarea', 'select', 'img', 'svg', 'math', 'object', 'embed'],
-    FORBID_ATTR: ['style', 'id', 'name'],
-    SAFE_FOR_TEMPLATES: false,
-  });
+  return configuredPurifier().sanitize(html);
 }
 
 const blockCache = new Map<string, string>();
@@ -172,6 +178,15 @@ export function renderMarkdownBlocks(text: string): string[] {
     .filter((token) => token.type !== 'space' && token.type !== 'def')
     .map(renderBlock)
     .filter((html) => html !== '');
+}
+
+/**
+ * Runs the whole pipeline (marked's lexer and renderer, DOMPurify) once on `sample` without caching anything: V8
+ * compiles their functions and regular expressions on first use, and that first run belongs in idle time, not in
+ * the frame where an answer's first text appears (render-warmup.ts).
+ */
+export function warmUpRenderer(sample: string): void {
+  for (const token of markdown.lexer(sample)) sanitizeHtml(markdown.parser([token]));
 }
 
 /** Markdown (untrusted) to sanitised HTML, as one string. */

@@ -57,7 +57,7 @@ export async function removeProfileDir(dir: string): Promise<void> {
 
 export interface BrowserOptions {
   webgpu: boolean;
-  /** 'block' keeps the app's service worker out (no 33 MB precache) for tests that are not about it. */
+  /** 'block' keeps the app's service worker (and its caches) out, for tests that are not about it. */
   serviceWorkers?: 'allow' | 'block';
 }
 

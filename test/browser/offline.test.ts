@@ -1,13 +1,17 @@
 // The installable, offline app shell in real Chromium with a fixed port and a persistent profile: one online visit
-// (the service worker precaches the app, the worker, the engines and ONNX Runtime's wasm; the tiny model is stored in
-// IndexedDB), then the app server is stopped, the browser goes offline and every request is aborted: the shell starts,
-// the stored model loads, and it answers. Then a second build with another version is served: the running app shows
-// the update prompt (and keeps running the old version) until Reload is pressed.
+// (the service worker precaches the shell alone; the worker and ONNX Runtime's wasm are kept in the engine cache when
+// the model first loads, fetched once, and web-llm's runtime, never used, is not fetched at all; the tiny model is
+// stored in IndexedDB), then the app server is stopped, the browser goes offline and every request is aborted: the
+// shell starts, the worker and ONNX Runtime come from the engine cache, the stored model loads, and it answers. Then
+// a second build with another version is served: the running app shows the update prompt (and keeps running the old
+// version) until Reload is pressed.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
+import type { Page } from 'playwright-core';
+import { ENGINE_CACHE_NAME } from '../../common/engine-assets';
 import { TINY_REPO } from '../fixtures/paths';
 import {
   APP_PORT,
@@ -29,6 +33,20 @@ let nextApp: PreviewServer | undefined;
 let firstVersion = '';
 const figures: Record<string, number | string> = {};
 
+const WORKER_SCRIPT = /\/assets\/engine\/inference\.worker-.*\.js$/;
+const ORT_WASM = /\/assets\/engine\/ort-wasm-simd-threaded\.asyncify-.*\.wasm$/;
+
+/** Every cached URL's path, by cache name. */
+async function cachedPaths(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(async () => {
+    const byCache: Record<string, string[]> = {};
+    for (const name of await caches.keys()) {
+      byCache[name] = (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+    }
+    return byCache;
+  });
+}
+
 async function packageVersion(): Promise<string> {
   const parsed: unknown = JSON.parse(await readFile('package.json', 'utf8'));
   const version: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'version') : undefined;
@@ -42,8 +60,18 @@ afterAll(async () => {
 });
 
 describe('offline app shell', () => {
-  it('first visit: the service worker stores the app (ONNX Runtime wasm included) and says offline-ready', async () => {
-    const { page } = stack.session;
+  it('first visit: the service worker stores the shell; the engine files are kept once the model first loads', async () => {
+    const { context, page } = stack.session;
+    // Fetches of the engine files that reached the app server (not answered by the service worker), by path.
+    const engineDownloads: string[] = [];
+    context.on('requestfinished', async (request) => {
+      const url = new URL(request.url());
+      if (!url.pathname.includes('/assets/engine/')) return;
+      const response = await request.response();
+      if (response?.fromServiceWorker() !== false) return;
+      const { responseBodySize } = await request.sizes();
+      engineDownloads.push(`${url.pathname} ${response.status()} ${responseBodySize}B`);
+    });
     await page.goto(APP_URL);
     const status = page.getByTestId('offline-status');
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('offline-ready');
@@ -51,16 +79,14 @@ describe('offline app shell', () => {
     firstVersion = (await page.getByTestId('app-version').innerText()).trim();
     expect(firstVersion).toBe(`v${await packageVersion()}`);
 
-    const precached = await page.evaluate(async () => {
-      const urls: string[] = [];
-      for (const name of await caches.keys()) {
-        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
-      }
-      return urls;
-    });
-    for (const wanted of [/^\/index\.html/, /inference\.worker-.*\.js/, /ort-wasm-simd-threaded\.asyncify-.*\.wasm/, /manifest\.webmanifest/]) {
+    const precached = Object.entries(await cachedPaths(page))
+      .filter(([name]) => name.startsWith('workbox-precache'))
+      .flatMap(([, paths]) => paths);
+    for (const wanted of [/^\/index\.html/, /^\/assets\/index-.*\.js$/, /^\/assets\/index-.*\.css$/, /manifest\.webmanifest/]) {
       expect(precached.some((url) => wanted.test(url)), String(wanted)).toBe(true);
     }
+    // Only the shell: nothing of the worker's bundle (engines, wasm) is precached.
+    expect(precached.filter((url) => url.includes('/assets/engine/'))).toEqual([]);
     const manifest = await page.evaluate(async () => {
       const link = document.querySelector('link[rel="manifest"]');
       return link instanceof HTMLLinkElement ? (await fetch(link.href)).json() : undefined;
@@ -72,6 +98,17 @@ describe('offline app shell', () => {
     await waitForModelReady(page);
     await sendMessage(page, 'Hello before the cable is pulled');
     expect((await waitForAnswer(page)).status).toBe('done');
+
+    // The engine cache holds what this engine used, and only that: web-llm's runtime chunk was never fetched.
+    await expect.poll(async () => (await cachedPaths(page))[ENGINE_CACHE_NAME] ?? []).toEqual(
+      expect.arrayContaining([expect.stringMatching(WORKER_SCRIPT), expect.stringMatching(ORT_WASM)]),
+    );
+    const engineCache = (await cachedPaths(page))[ENGINE_CACHE_NAME] ?? [];
+    expect(engineCache.filter((url) => !WORKER_SCRIPT.test(url) && !ORT_WASM.test(url))).toEqual([]);
+    // ONNX Runtime's wasm came over the network once, whoever asked for it.
+    expect(engineDownloads.filter((line) => ORT_WASM.test(line.split(' ')[0] ?? ''))).toHaveLength(1);
+    figures.engineCache = engineCache.join(' ');
+    figures.engineDownloads = engineDownloads.join(', ');
   });
 
   it('network off and the app server gone: the shell starts, the stored model loads and answers', async () => {
@@ -84,6 +121,10 @@ describe('offline app shell', () => {
     const { context, page } = stack.session;
     await context.setOffline(true);
     const reachedNetwork: string[] = [];
+    const fromServiceWorker: string[] = [];
+    context.on('requestfinished', async (request) => {
+      if ((await request.response())?.fromServiceWorker()) fromServiceWorker.push(new URL(request.url()).pathname);
+    });
     await context.route('**/*', async (route) => {
       reachedNetwork.push(route.request().url());
       await route.abort('internetdisconnected');
@@ -105,6 +146,9 @@ describe('offline app shell', () => {
     expect(stack.mirror.requests).toEqual([]);
     figures.requestsThatReachedTheNetworkLayer = reachedNetwork.length;
     expect(reachedNetwork.filter((url) => url.startsWith(APP_URL) || url.startsWith(stack.mirror.url))).toEqual([]);
+    // The worker and ONNX Runtime, never precached, were answered from the engine cache.
+    expect(fromServiceWorker.some((url) => WORKER_SCRIPT.test(url))).toBe(true);
+    expect(fromServiceWorker.some((url) => ORT_WASM.test(url))).toBe(true);
     stack.mirror.setBlocked(false);
   });
 

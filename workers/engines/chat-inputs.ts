@@ -24,13 +24,15 @@ export interface ModelInputs {
   [name: string]: Tensor;
 }
 
-interface TemplateOptions {
+export interface TemplateOptions {
   enableThinking: boolean;
+  /** false renders the turns alone, without the assistant header that asks for an answer (default true). */
+  generationPrompt?: boolean;
 }
 
 // Qwen's template reads `enable_thinking`; transformers.js passes options it does not know through to it.
-function templateOptions({ enableThinking }: TemplateOptions): { add_generation_prompt: true; enable_thinking: boolean } {
-  return { add_generation_prompt: true, enable_thinking: enableThinking };
+function templateOptions({ enableThinking, generationPrompt = true }: TemplateOptions): { add_generation_prompt: boolean; enable_thinking: boolean } {
+  return { add_generation_prompt: generationPrompt, enable_thinking: enableThinking };
 }
 
 export function countImages(turns: readonly ChatTurn[]): number {
@@ -132,13 +134,14 @@ export function promptLength(inputs: ModelInputs): number {
 
 /**
  * Renders the turns, then, while the prompt is longer than `budgetTokens`, leaves out the oldest exchange and renders
- * again (the system prompt and the newest turn always stay). Returns the inputs and how many turns were left out.
+ * again (the system prompt and the newest turn always stay). Returns the inputs, the turns they hold and how many
+ * turns were left out.
  */
 export async function fitPromptToBudget(
   turns: readonly ChatTurn[],
   budgetTokens: number | undefined,
   render: (turns: readonly ChatTurn[]) => Promise<ModelInputs>,
-): Promise<{ inputs: ModelInputs; turnsLeftOut: number }> {
+): Promise<{ inputs: ModelInputs; turns: readonly ChatTurn[]; turnsLeftOut: number }> {
   let kept = turns;
   let inputs = await render(kept);
   while (budgetTokens !== undefined && promptLength(inputs) > budgetTokens) {
@@ -147,7 +150,7 @@ export async function fitPromptToBudget(
     kept = shorter;
     inputs = await render(kept);
   }
-  return { inputs, turnsLeftOut: turns.length - kept.length };
+  return { inputs, turns: kept, turnsLeftOut: turns.length - kept.length };
 }
 
 const DATA_URL = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/;

@@ -5,6 +5,7 @@
 // the model's forward is wrapped to yield once per step: that is what lets an interrupt arrive mid-answer.
 // A build whose config names an image-text architecture (Qwen3.5 with a vision_config) is loaded whole, with its
 // image encoder and processor, so its user turns can carry images; every other build loads as a causal LM.
+// Between turns the model's state is kept (transformers-kv-cache.ts), so a turn prefills only what is new.
 import {
   AutoConfig,
   AutoModelForCausalLM,
@@ -33,19 +34,15 @@ import type { Dtype } from '../../common/model-record';
 import { chooseDtype, NoPrecisionForGpu, visionDtypeFor } from '../../common/precision';
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
-import { GenerationClock } from '../metrics';
-import { fitPromptToBudget, multimodalInputs, promptLength, textInputs, type ImageFeatureCache } from './chat-inputs';
+import { keepEngineAssetsForOffline } from '../engine-assets';
 import type { Engine } from './engine';
+import { TurnStateCache } from './transformers-kv-cache';
 import { LoadProgressTracker } from './transformers-progress';
-import { TokenStreamer } from './token-streamer';
+import { generateTurn, type TurnModel } from './transformers-turn';
 import { isImageTextConfig } from '../../common/vision-config';
 
-interface Loaded {
+interface Loaded extends TurnModel {
   info: LoadedModel;
-  tokenizer: PreTrainedTokenizer;
-  model: PreTrainedModel;
-  /** Present when the model takes images: it renders the prompt and turns images into pixel values. */
-  processor?: Processor;
 }
 
 
@@ -167,8 +164,10 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       filesDownloaded: tracker.filesDownloaded,
       loadMs: performance.now() - startedAt,
     };
-    loaded = processor ? { info, tokenizer, model, processor } : { info, tokenizer, model };
+    const turnState = new TurnStateCache(model);
+    loaded = processor ? { info, tokenizer, model, processor, turnState } : { info, tokenizer, model, turnState };
     tracker.setPhase('ready');
+    void keepEngineAssetsForOffline([ortWasmUrl]);
     return info;
   }
 
@@ -176,43 +175,21 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     if (deviceLost) throw engineError('DeviceLost', deviceLost);
     if (!loaded) throw engineError('ModelNotLoaded');
     if (running) throw engineError('Busy');
-    const { tokenizer, model, info, processor } = loaded;
-    const { options } = request;
+    const { info, turnState } = loaded;
     const stopping = new InterruptableStoppingCriteria();
     running = { requestId: request.requestId, stopping };
     try {
-      const template = { enableThinking: options.enableThinking };
-      const images: ImageFeatureCache = new Map();
-      const { inputs, turnsLeftOut } = await fitPromptToBudget(request.messages, request.promptBudgetTokens, async (turns) =>
-        processor ? multimodalInputs(processor, turns, template, images) : textInputs(tokenizer, turns, template),
-      );
-      const promptTokens = promptLength(inputs);
-      const clock = new GenerationClock();
-      const streamer = new TokenStreamer(tokenizer, (text, tokenProduced) => {
-        if (tokenProduced) clock.tokenProduced();
-        if (text.length > 0 || tokenProduced) onToken({ text, outputTokens: clock.outputTokens });
-      });
-      const sampling = options.temperature > 0;
-      await model.generate({
-        ...inputs,
-        max_new_tokens: options.maxNewTokens,
-        repetition_penalty: options.repetitionPenalty,
-        do_sample: sampling,
-        ...(sampling ? { temperature: options.temperature, top_p: options.topP, top_k: options.topK } : {}),
-        streamer,
-        stopping_criteria: stopping,
-      });
+      const outcome = await generateTurn(loaded, request, onToken, stopping);
       if (deviceLost) throw engineError('DeviceLost', deviceLost);
-      const metrics = clock.finish(promptTokens);
-      const finishReason = stopping.interrupted
-        ? 'aborted'
-        : metrics.outputTokens >= options.maxNewTokens
-          ? 'length'
-          : 'stop';
-      const result: GenerationResult = { requestId: request.requestId, text: streamer.text, finishReason, metrics, device: info.device };
-      if (turnsLeftOut > 0) result.turnsLeftOut = turnsLeftOut;
+      const { reusedTokens } = outcome;
+      const metrics = { ...outcome.metrics, promptTokensCached: reusedTokens };
+      console.info(`[transformers] prompt ${metrics.promptTokens} tokens: ${metrics.promptTokens - reusedTokens} prefilled, ${reusedTokens} from the previous turn`);
+      const result: GenerationResult = { requestId: request.requestId, text: outcome.text, finishReason: outcome.finishReason, metrics, device: info.device };
+      if (outcome.turnsLeftOut > 0) result.turnsLeftOut = outcome.turnsLeftOut;
       return result;
     } catch (error) {
+      // A failed turn may have left the kept state half-updated: start the next one from scratch.
+      turnState.clear();
       const lost = info.device === 'webgpu' ? await lostDeviceReason() : undefined;
       throw lost ? engineError('DeviceLost', lost, error) : error;
     } finally {
@@ -230,6 +207,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
       running?.stopping.interrupt();
       const current = loaded;
       loaded = undefined;
+      current?.turnState.clear();
       await current?.model.dispose();
     },
   };

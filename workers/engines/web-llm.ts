@@ -27,6 +27,7 @@ import type {
 } from '../../common/protocol';
 import type { ModelRecord } from '../../common/model-record';
 import { engineError, toEngineError, type EngineError } from '../errors';
+import { keepEngineAssetsForOffline } from '../engine-assets';
 import { GenerationClock } from '../metrics';
 import type { Engine } from './engine';
 import { WebLlmProgressNormaliser } from './web-llm-progress';
@@ -188,6 +189,8 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
       };
       loaded = { engine, info };
       lost = undefined;
+      // web-llm's runtime chunk, fetched before the service worker may control the page, kept for offline starts.
+      void keepEngineAssetsForOffline();
       return info;
     } catch (error) {
       throw toWebLlmError(error);
