@@ -12,6 +12,7 @@ export const ENGINE_ERROR_NAMES = [
   'DownloadFailed',
   'IntegrityMismatch',
   'ImportRejected',
+  'ModelUnsupported',
   'ImagesUnsupported',
   'ImageUnreadable',
   'ModelNotLoaded',
@@ -41,6 +42,8 @@ export const ENGINE_ADVICE: Readonly<Record<EngineErrorName, string>> = {
   IntegrityMismatch: 'A downloaded file did not match its expected size. Press Retry to fetch it again.',
   ImportRejected:
     'These files cannot be used for this model, so nothing was stored. Fix or replace the file named here and import the folder again.',
+  ModelUnsupported:
+    'This model file is not a Qwen model (Qwen3, Qwen3.5 or Qwen2), and this app runs only those. Pick a Qwen build, or name a Qwen GGUF file.',
   ImagesUnsupported: 'This model reads text only. Load a Qwen3.5 build (transformers.js) to send images.',
   ImageUnreadable: 'An attached image could not be read. Attach it again as a PNG, JPEG or WebP file.',
   ModelNotLoaded: 'No model is loaded yet. Pick a model and load it first.',

@@ -38,3 +38,16 @@ export function visionDtypeFor(record: ModelRecord, textDtype: Dtype): Dtype {
   return textDtype === record.dtypes.withF16 ? vision.withF16.dtype : vision.withoutF16.dtype;
 }
 
+
+export const CPU_FALLBACK_NO_WEBGPU = 'this browser has no WebGPU, so llama.cpp runs on the CPU';
+export const CPU_FALLBACK_NO_SHADER_F16 =
+  "this GPU has no shader-f16, which llama.cpp's WebGPU backend needs, so it runs on the CPU";
+
+/**
+ * Why a build whose engine falls back to the CPU (llama.cpp) runs there on this GPU, or undefined when it runs on
+ * the GPU: the same sentence in the page's fit verdict and in the worker's account of where the model ran.
+ */
+export function cpuFallbackReason(gpu: Pick<GpuInfo, 'webgpu' | 'shaderF16'>): string | undefined {
+  if (!gpu.webgpu) return CPU_FALLBACK_NO_WEBGPU;
+  return gpu.shaderF16 ? undefined : CPU_FALLBACK_NO_SHADER_F16;
+}

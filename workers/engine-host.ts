@@ -1,13 +1,15 @@
-// Implements the worker API: one engine loaded at a time (transformers.js or web-llm, picked by the record),
-// cache operations over both engines' stores, and every failure turned into one of the protocol's named errors
-// before it crosses to the page. A load that fails before any byte came over the network is named HostUnreachable
+// Implements the worker API: one engine loaded at a time (transformers.js, web-llm or llama.cpp, picked by the
+// record), cache operations over every engine's stores (llama.cpp's GGUF files share the weight store), and every
+// failure turned into one of the protocol's named errors before it crosses to the page. A load that fails before any byte came over the network is named HostUnreachable
 // (with the host) rather than a cut download: only this host sees both the engine's progress and its failure.
-// A model folder from disk is checked in full before any of it is stored (sideload).
+// A model folder (or GGUF files) from disk is checked in full before any of it is stored (sideload).
 import { WEB_LLM_CATALOG } from '../common/catalog/web-llm-builds';
+import type { ModelRecord } from '../common/model-record';
 import type {
   CachedModel,
   ExportedFile,
   GenerateRequest,
+  GpuInfo,
   LoadProgress,
   LoadRequest,
   ProgressCallback,
@@ -18,14 +20,16 @@ import type {
 } from '../common/protocol';
 import { originOf } from '../common/model-urls';
 import { createWebLlmCache } from './cache/web-llm-cache';
-import { createWeightStore } from './cache/weights-idb';
+import { createWeightStore, type WeightStore } from './cache/weights-idb';
 import { withCallback } from './callbacks';
 import { engineError, toEngineError, type NamingOptions } from './errors';
 import type { Engine } from './engines/engine';
+import { createLlamaCppEngine } from './engines/llama-cpp';
 import { createTransformersEngine } from './engines/transformers';
 import { createWebLlmEngine, loadWebLlmRuntime } from './engines/web-llm';
 import { probeGpu } from './gpu';
 import { checkSideload, sha256Hex } from './sideload/check';
+import { checkGgufSideload, refuseGgufForOtherEngine } from './sideload/gguf-check';
 
 async function named<T>(work: () => Promise<T>, naming: () => NamingOptions = () => ({})): Promise<T> {
   try {
@@ -39,7 +43,8 @@ async function named<T>(work: () => Promise<T>, naming: () => NamingOptions = ()
 
 /** Whether any byte of a load came over the network: bytes that grew while the engine said it was downloading. */
 export class NetworkBytesWatch {
-  #lastBytes = 0;
+  /** The first event sets the baseline: a resumed download starts with the bytes already stored. */
+  #lastBytes: number | undefined;
   #arrived = false;
 
   get arrived(): boolean {
@@ -47,8 +52,21 @@ export class NetworkBytesWatch {
   }
 
   see(progress: LoadProgress): void {
-    if (progress.phase === 'download' && progress.loadedBytes > this.#lastBytes) this.#arrived = true;
+    const before = this.#lastBytes ?? (progress.phase === 'download' ? progress.loadedBytes : 0);
+    if (progress.phase === 'download' && progress.loadedBytes > before) this.#arrived = true;
     this.#lastBytes = progress.loadedBytes;
+  }
+}
+
+/** The adapter for a build's engine. */
+function engineFor(record: ModelRecord, store: WeightStore, gpu: GpuInfo): Engine {
+  switch (record.engine) {
+    case 'web-llm':
+      return createWebLlmEngine(gpu);
+    case 'llama-cpp':
+      return createLlamaCppEngine(store, gpu);
+    case 'transformers':
+      return createTransformersEngine(store, gpu);
   }
 }
 
@@ -83,8 +101,7 @@ export function createEngineHost(): WorkerApi {
           withCallback(onProgress, async (progress) => {
             await unload();
             const gpu = await probeGpu();
-            const next =
-              request.record.engine === 'web-llm' ? createWebLlmEngine(gpu) : createTransformersEngine(store, gpu);
+            const next = engineFor(request.record, store, gpu);
             const info = await next.load(request, (update) => {
               network.see(update);
               progress(update);
@@ -117,15 +134,18 @@ export function createEngineHost(): WorkerApi {
       named(() => withCallback(onSideloadProgress, async (onProgress) => {
         const { record } = request;
         if (!record.importable) {
-          throw engineError('ImportRejected', `${record.label}: only builds stored as plain files (the ONNX builds) can be imported from files.`);
+          throw engineError('ImportRejected', `${record.label}: only builds stored as plain files (ONNX and GGUF builds) can be imported from files.`);
         }
-        const checked = await checkSideload(record, request.files, onProgress);
+        refuseGgufForOtherEngine(record, request.files);
+        const checked = record.gguf
+          ? await checkGgufSideload(record, request.files, onProgress)
+          : await checkSideload(record, request.files, onProgress);
         if (checked.skipped.length > 0) console.info(`[engine-host] sideload left out ${checked.skipped.join(', ')}`);
         let doneBytes = 0;
         await store.importFiles(record.repo, checked.files, (file, bytes) => {
           doneBytes += bytes;
           onProgress({ phase: 'write', doneBytes, totalBytes: checked.bytes, file });
-        });
+        }, record.engine);
         return { repo: record.repo, files: checked.files.length, bytes: checked.bytes, hashed: checked.hashed };
       })),
 

@@ -32,6 +32,8 @@ interface Rule {
 // First match wins: a quota error often mentions storage or the network, and a lost device often follows memory
 // trouble, so those are asked first.
 const RULES: readonly Rule[] = [
+  // An abort that escaped the engine that asked for it (wllama's WllamaAbortError, a fetch's DOMException).
+  { name: 'Aborted', classes: ['AbortError'], fragments: [] },
   { name: 'QuotaExceeded', classes: ['QuotaExceededError'], fragments: ['quotaexceeded', 'quota'] },
   {
     name: 'ShaderF16Missing',
@@ -39,7 +41,22 @@ const RULES: readonly Rule[] = [
     fragments: ['shader-f16', 'requires f16', 'f16 but', 'support fp16'],
   },
   { name: 'DeviceLost', classes: ['DeviceLostError'], fragments: ['device lost', 'device was lost', 'devicelost'], memory: true },
-  { name: 'OutOfMemory', fragments: ['out of memory', 'outofmemory', 'allocation failed'], memory: true },
+  {
+    name: 'OutOfMemory',
+    fragments: [
+      'out of memory',
+      'outofmemory',
+      'allocation failed',
+      // llama.cpp (wllama): the wasm heap could not grow, or a backend buffer could not be allocated.
+      'aborted(oom)',
+      'cannot enlarge memory',
+      'failed to allocate',
+      'unable to allocate',
+    ],
+    memory: true,
+  },
+  // llama.cpp aborted inside wasm (an assertion, a trap): wllama's own worker is gone and the model must be loaded again.
+  { name: 'WorkerCrashed', fragments: ['(abort)'] },
   {
     name: 'WebGPUUnavailable',
     classes: ['WebGPUNotAvailableError', 'WebGPUNotFoundError'],

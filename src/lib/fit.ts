@@ -3,9 +3,11 @@
 // WebGPU does not tell how much GPU memory there is, so memory verdicts are hedged ("tight") unless the browser's
 // device-memory figure makes a build clearly too big. Invariants: an f16 precision is never "runnable" on an adapter
 // without `shader-f16`; without WebGPU only transformers.js builds named CPU-capable run, on wasm, and never "fit"
-// comfortably (they are slow); every verdict that is not a plain fit carries at least one reason; `slow` is set
-// exactly when the build would run on a CPU (wasm, or a software GPU).
-import { chooseDtype, isF16Dtype } from '../../common/precision';
+// comfortably (they are slow); a build that falls back to the CPU (llama.cpp, whose WebGPU backend needs
+// `shader-f16`) runs there, with that reason, on a GPU without `shader-f16` or without WebGPU; every verdict that is
+// not a plain fit carries at least one reason; `slow` is set exactly when the build would run on a CPU (wasm, or a
+// software GPU).
+import { chooseDtype, cpuFallbackReason, isF16Dtype } from '../../common/precision';
 import { engineLabel, formatBytes } from './format';
 import type { Device, GpuInfo } from '../../common/protocol';
 import type { Dtype, ModelRecord } from '../../common/model-record';
@@ -109,12 +111,19 @@ function impossible(device: Device, reasons: string[]): FitVerdict {
   return verdict('wont-fit', device, undefined, reasons, false);
 }
 
-function gpuMemoryCheck(record: ModelRecord, memoryGiB: number | undefined, blockers: string[], tight: string[]): void {
+/** `kind` names where the build's memory lives: the GPU's, or (on the CPU) the device's own. */
+function gpuMemoryCheck(
+  record: ModelRecord,
+  memoryGiB: number | undefined,
+  blockers: string[],
+  tight: string[],
+  kind: 'GPU memory' | 'memory' = 'GPU memory',
+): void {
   const need = record.gpuMemoryBytes;
   if (need === undefined) return;
   if (memoryGiB === undefined || !(memoryGiB > 0)) {
     if (need > UNKNOWN_BUDGET_COMFORT) {
-      tight.push(`it needs about ${formatBytes(need)} of GPU memory and the browser does not say how much this device has`);
+      tight.push(`it needs about ${formatBytes(need)} of ${kind} and the browser does not say how much this device has`);
     }
     return;
   }
@@ -123,11 +132,11 @@ function gpuMemoryCheck(record: ModelRecord, memoryGiB: number | undefined, bloc
   const memory = `${atLeast ? 'at least ' : 'about '}${memoryGiB} GB of memory`;
   if (need <= budget * COMFORTABLE_SHARE) return;
   if (need <= budget) {
-    tight.push(`it needs about ${formatBytes(need)} of GPU memory, much of what a device with ${memory} can spare`);
+    tight.push(`it needs about ${formatBytes(need)} of ${kind}, much of what a device with ${memory} can spare`);
   } else if (atLeast) {
-    tight.push(`it needs about ${formatBytes(need)} of GPU memory; this device reports ${memory}, so it may not fit`);
+    tight.push(`it needs about ${formatBytes(need)} of ${kind}; this device reports ${memory}, so it may not fit`);
   } else {
-    blockers.push(`it needs about ${formatBytes(need)} of GPU memory and this device has ${memory}`);
+    blockers.push(`it needs about ${formatBytes(need)} of ${kind} and this device has ${memory}`);
   }
 }
 
@@ -160,9 +169,29 @@ function assessCpu(record: ModelRecord, input: FitInput): FitVerdict {
   return { ...result, slow: 'cpu' };
 }
 
+/**
+ * A build whose engine falls back to the CPU (llama.cpp) where the GPU cannot take it: it runs there, with the
+ * reason; its memory is the device's own then, and a download too big for the storage left still will not fit.
+ */
+function assessCpuFallback(record: ModelRecord, input: FitInput, reason: string): FitVerdict {
+  // The CPU decodes a 4B model at a few tokens a second at best, and llama.cpp's wasm memory ends at 4 GiB.
+  if (!record.runsOnCpu) {
+    return impossible('wasm', [`${reason}, where a model this size is too slow (only builds up to 2B run on the CPU)`]);
+  }
+  const dtype = record.dtypes.withoutF16;
+  const blockers: string[] = [];
+  const tight = [reason];
+  gpuMemoryCheck(record, input.memoryGiB, blockers, tight, 'memory');
+  storageCheck(record, dtype, input, blockers, tight);
+  const result = blockers.length > 0 ? verdict('wont-fit', 'wasm', dtype, blockers) : verdict('tight', 'wasm', dtype, tight);
+  return { ...result, slow: 'cpu' };
+}
+
 /** Whether `record` runs on this device, where, at which precision, and why not. */
 export function assessFit(record: ModelRecord, input: FitInput): FitVerdict {
   const { gpu } = input;
+  const fallback = record.fallsBackToCpu ? cpuFallbackReason(gpu) : undefined;
+  if (fallback !== undefined) return assessCpuFallback(record, input, fallback);
   if (!gpu.webgpu) return assessCpu(record, input);
 
   const dtype = gpu.shaderF16 ? record.dtypes.withF16 : record.dtypes.withoutF16;

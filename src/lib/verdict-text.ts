@@ -4,6 +4,7 @@
 // its verdict); every reason of the verdict appears once, in the sentence or in `more`.
 import { asSentence, type FitLevel, type FitVerdict } from './fit';
 import type { ModelRecord } from '../../common/model-record';
+import { CPU_FALLBACK_NO_SHADER_F16 } from '../../common/precision';
 import type { ModelManager } from './state/model-manager.svelte';
 
 export interface VerdictText {
@@ -28,7 +29,9 @@ export function verdictText(verdict: FitVerdict | undefined): VerdictText {
       : { level: 'wont-fit', label: 'Can’t run', sentence: `Can’t run here: ${why}.`, more };
   }
   if (verdict.slow === 'cpu') {
-    return { level: 'tight', label: 'Slow', sentence: 'Runs here on the CPU, slowly: this browser has no WebGPU.', more };
+    // A GPU without shader-f16 sends llama.cpp to the CPU too: then that, not a missing WebGPU, is the reason.
+    const why = first === CPU_FALLBACK_NO_SHADER_F16 ? "this GPU has no shader-f16, which llama.cpp's WebGPU backend needs" : 'this browser has no WebGPU';
+    return { level: 'tight', label: 'Slow', sentence: `Runs here on the CPU, slowly: ${why}.`, more };
   }
   if (verdict.slow === 'software-gpu') {
     return { level: 'tight', label: 'Slow', sentence: 'Runs here, slowly: this is a software GPU, which runs on the CPU.', more };

@@ -46,7 +46,14 @@ it('says there is no WebGPU and offers only the small builds, on the CPU, marked
     items.map((item) => [item.getAttribute('data-build-id'), item.getAttribute('data-level')]),
   );
   const runnable = rows.filter(([, level]) => level !== 'wont-fit').map(([id]) => id);
-  expect(runnable).toEqual(['qwen3-0.6b-onnx', 'qwen3.5-0.8b-onnx-opt']);
+  expect(runnable).toEqual([
+    'qwen3-0.6b-onnx',
+    'qwen3.5-0.8b-onnx-opt',
+    'gguf:Qwen3-0.6B-Q8_0',
+    'gguf:Qwen3-1.7B-Q8_0',
+    'gguf:Qwen3.5-0.8B-Q4_K_M',
+    'gguf:Qwen3.5-2B-Q4_K_M',
+  ]);
   expect(rows.length).toBeGreaterThan(20);
   // Nothing can be typed before a model is loaded; the conversations panel is there.
   expect(await page.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);

@@ -186,6 +186,14 @@ describe('NetworkBytesWatch', () => {
     expect(watch.arrived).toBe(false);
   });
 
+  it('takes a resumed download’s first figure (the bytes already stored) as the start, not as bytes that arrived', () => {
+    const watch = new NetworkBytesWatch();
+    watch.see(at('download', 400));
+    expect(watch.arrived).toBe(false);
+    watch.see(at('download', 420));
+    expect(watch.arrived).toBe(true);
+  });
+
   it('sees bytes that grew while downloading', () => {
     const watch = new NetworkBytesWatch();
     for (const progress of [at('download', 0), at('cache-read', 300), at('download', 301)]) watch.see(progress);
@@ -196,7 +204,7 @@ describe('NetworkBytesWatch', () => {
 describe('isEngineErrorName', () => {
   it('accepts exactly the protocol’s closed set', () => {
     for (const name of ENGINE_ERROR_NAMES) expect(isEngineErrorName(name), name).toBe(true);
-    expect(ENGINE_ERROR_NAMES).toHaveLength(17);
+    expect(ENGINE_ERROR_NAMES).toHaveLength(18);
   });
 
   it('rejects other strings and non-strings', () => {

@@ -68,9 +68,18 @@ describe('assessFit on Chromium\'s software adapter (no shader-f16, 1 GiB buffer
 describe('assessFit without WebGPU', () => {
   const input: FitInput = { gpu: NO_WEBGPU, storage: ROOMY };
 
-  it('offers only the smallest transformers.js builds, on the CPU, marked slow', () => {
+  it('offers only the smallest builds (transformers.js, and llama.cpp up to 2B), on the CPU, marked slow', () => {
     const runnable = ALL_BUILDS.filter((record) => assessFit(record, input).level !== 'wont-fit').map((record) => record.id);
-    expect(runnable).toEqual(['qwen3-0.6b-onnx', 'qwen3.5-0.8b-onnx-opt']);
+    expect(runnable).toEqual([
+      'qwen3-0.6b-onnx',
+      'qwen3.5-0.8b-onnx-opt',
+      'gguf:Qwen3-0.6B-Q8_0',
+      'gguf:Qwen3-1.7B-Q8_0',
+      'gguf:Qwen3.5-0.8B-Q4_K_M',
+      'gguf:Qwen3.5-2B-Q4_K_M',
+    ]);
+    expect(assessFit(build('gguf:Qwen3-4B-Q4_K_M'), input)).toMatchObject({ level: 'wont-fit', possible: false });
+    expect(assessFit(build('gguf:Qwen3-4B-Q4_K_M'), input).summary).toMatch(/too slow \(only builds up to 2B run on the CPU\)/);
     const verdict = assessFit(build('qwen3-0.6b-onnx'), input);
     expect(verdict).toMatchObject({ level: 'tight', device: 'wasm', dtype: 'q4' });
     expect(verdict.summary).toMatch(/CPU \(WebAssembly\), slowly/);
@@ -106,7 +115,8 @@ describe('assessFit on real GPUs', () => {
     expect(big.summary).toMatch(/at least 8 GB of memory, so it may not fit/);
     expect(ALL_BUILDS.filter((record) => assessFit(record, input).level === 'wont-fit')).toEqual([]);
     // Largest comfortable fit: a 2B build (4B ones need over 3 GB of the ~4 GB budget); Qwen3.5 on transformers.js.
-    expect(recommendBuild(ALL_BUILDS, (record) => assessFit(record, input))?.id).toBe('qwen3.5-2b-onnx-opt');
+    // Qwen3.5 4B fits comfortably only as llama.cpp's Q4_K_M (2.7 GB; the ONNX build needs about 3.8 GB).
+    expect(recommendBuild(ALL_BUILDS, (record) => assessFit(record, input))?.id).toBe('gguf:Qwen3.5-4B-Q4_K_M');
   });
 
   it('a device with 4 GB of memory rules out builds that need more GPU memory than it can spare', () => {
@@ -169,10 +179,12 @@ describe('siblings', () => {
       'webllm:Qwen3-0.6B-q4f32_1-MLC',
       'webllm:Qwen3-0.6B-q0f16-MLC',
       'webllm:Qwen3-0.6B-q0f32-MLC',
+      'gguf:Qwen3-0.6B-Q8_0',
     ]);
     expect(siblings(build('webllm:Qwen3.5-2B-q4f32_1-MLC'), ALL_BUILDS).map((record) => record.id)).toEqual([
       'qwen3.5-2b-onnx-opt',
       'webllm:Qwen3.5-2B-q4f16_1-MLC',
+      'gguf:Qwen3.5-2B-Q4_K_M',
     ]);
     expect(siblings(customModelRecord('test/tiny-qwen3'), ALL_BUILDS)).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { modelVersion, prebuiltAppConfig, type ModelRecord as MlcRecord } from '
 import { describe, expect, it } from 'vitest';
 import { ALL_BUILDS, findModel } from '../../common/catalog/builds';
 import { CATALOG } from '../../common/catalog/transformers-builds';
+import { GGUF_CATALOG } from '../../common/catalog/gguf-builds';
 import { filesBaseUrl } from '../../common/model-urls';
 import { isF16Dtype } from '../../common/precision';
 import {
@@ -105,9 +106,10 @@ describe('parameter counts behind the size estimates', () => {
 });
 
 describe('ALL_BUILDS and the app config', () => {
-  it('lists the transformers.js builds first, then every web-llm build, with unique ids', () => {
+  it('lists the transformers.js builds first, then every web-llm build, then llama.cpp, with unique ids', () => {
     expect(ALL_BUILDS.slice(0, CATALOG.length)).toEqual([...CATALOG]);
-    expect(ALL_BUILDS.length).toBe(CATALOG.length + WEB_LLM_CATALOG.length);
+    expect(ALL_BUILDS.slice(CATALOG.length, CATALOG.length + WEB_LLM_CATALOG.length)).toEqual([...WEB_LLM_CATALOG]);
+    expect(ALL_BUILDS.slice(CATALOG.length + WEB_LLM_CATALOG.length)).toEqual([...GGUF_CATALOG]);
     expect(new Set(ALL_BUILDS.map((record) => record.id)).size).toBe(ALL_BUILDS.length);
   });
 
@@ -145,10 +147,14 @@ describe('capability fields, read by views instead of the engine kind', () => {
     }
   });
 
-  it('offers only the two smallest ONNX builds on the CPU', () => {
+  it('offers only the two smallest ONNX builds and the llama.cpp builds up to 2B on the CPU', () => {
     expect(ALL_BUILDS.filter((record) => record.runsOnCpu).map((record) => record.id)).toEqual([
       'qwen3-0.6b-onnx',
       'qwen3.5-0.8b-onnx-opt',
+      'gguf:Qwen3-0.6B-Q8_0',
+      'gguf:Qwen3-1.7B-Q8_0',
+      'gguf:Qwen3.5-0.8B-Q4_K_M',
+      'gguf:Qwen3.5-2B-Q4_K_M',
     ]);
   });
 
