@@ -1,5 +1,5 @@
-// The only module that touches idb-keyval: conversations and settings in their own IndexedDB store, under
-// versioned keys. Everything read back is validated; a record that does not parse is skipped and counted (the
+// The only module that touches idb-keyval: conversations, settings, benchmark results and the builds the user chose
+// per model, in their own IndexedDB store, under versioned keys. Everything read back is validated; a record that does not parse is skipped and counted (the
 // caller tells the user), never allowed to break the app, and never overwritten unless the user saves over it.
 // A stored image that is not a well-formed image data URL is dropped from its message (the text stays), so nothing
 // else can reach an <img>.
@@ -7,12 +7,18 @@ import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
 import { checkImageDataUrl } from './images';
 import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
 import { isRecord } from '../../common/guards';
+import type { BenchResult } from '../../common/bench/result';
 
 const KEY_INDEX = 'v1:conversation-index';
 const KEY_SETTINGS = 'v1:settings';
 // Written only when the user ticks "remember on this device"; deleted when they untick it or clear the key.
 const KEY_REMOTE_API_KEY = 'v1:remote-api-key';
 const conversationKey = (id: string): string => `v1:conversation:${id}`;
+const KEY_BENCH_RESULTS = 'v1:bench-results';
+// A random id of this browser profile, written once: results measured here carry it (see common/bench/result.ts).
+const KEY_BENCH_DEVICE_ID = 'v1:bench-device-id';
+// model key -> build id: the build the user chose for a model over the auto-pick.
+const KEY_BUILD_CHOICES = 'v1:build-choices';
 
 let store: UseStore | undefined;
 function appStore(): UseStore {
@@ -125,4 +131,48 @@ export async function saveRemoteApiKey(key: string): Promise<void> {
 
 export async function deleteRemoteApiKey(): Promise<void> {
   await del(KEY_REMOTE_API_KEY, appStore());
+}
+
+export interface LoadedBenchResults<T = BenchResult> {
+  results: T[];
+  /** Stored results that could not be read and were left out. */
+  leftOut: number;
+}
+
+/**
+ * The stored benchmark results that `parse` accepts: the Benchmark page checks every field (common/bench/result.ts),
+ * the auto-pick at start only what it reads, so the full check stays out of the initial JS.
+ */
+export async function loadBenchResults<T>(parse: (value: unknown) => T | undefined): Promise<LoadedBenchResults<T>> {
+  const stored = await get<unknown>(KEY_BENCH_RESULTS, appStore());
+  if (stored === undefined) return { results: [], leftOut: 0 };
+  if (!Array.isArray(stored)) return { results: [], leftOut: 1 };
+  const results = stored.map(parse).filter((result): result is T => result !== undefined);
+  const leftOut = stored.length - results.length;
+  if (leftOut > 0) console.warn(`[storage] skipped ${leftOut} unreadable benchmark result(s)`);
+  return { results, leftOut };
+}
+
+/** Writes every kept result (plain objects: pass `$state.snapshot`, not a proxy). */
+export async function saveBenchResults(results: readonly BenchResult[]): Promise<void> {
+  await set(KEY_BENCH_RESULTS, results, appStore());
+}
+
+/** This browser profile's benchmark id, made on first use. */
+export async function benchDeviceId(): Promise<string> {
+  const stored = await get<unknown>(KEY_BENCH_DEVICE_ID, appStore());
+  if (typeof stored === 'string' && stored !== '') return stored;
+  const id = crypto.randomUUID();
+  await set(KEY_BENCH_DEVICE_ID, id, appStore());
+  return id;
+}
+
+export async function loadBuildChoices(): Promise<Record<string, string>> {
+  const stored = await get<unknown>(KEY_BUILD_CHOICES, appStore());
+  if (!isRecord(stored)) return {};
+  return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+export async function saveBuildChoices(choices: Record<string, string>): Promise<void> {
+  await set(KEY_BUILD_CHOICES, choices, appStore());
 }

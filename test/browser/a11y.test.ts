@@ -2,7 +2,7 @@
 // conversation with Markdown, thinking and an error, a compared and a blind turn, messages with images), at 1280
 // and 360 px, in the light and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
 // best practices, and checks that the layout never scrolls sideways. The same for every view of the shell (compare,
-// storage) and its overlays (the conversation drawer, the model and settings sheet, the shortcuts list).
+// benchmark, storage) and its overlays (the conversation drawer, the model and settings sheet, the shortcuts list).
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,7 @@ describe('axe-core on the main states', () => {
 
 const VIEWS: { name: string; hash: string; open?: (page: Page) => Promise<void> }[] = [
   { name: 'compare view', hash: '#/compare' },
+  { name: 'benchmark view', hash: '#/benchmark', open: (page) => page.locator('#benchmark-heading').waitFor() },
   { name: 'storage view', hash: '#/storage' },
   { name: 'conversation drawer', hash: '#/', open: (page) => page.getByTestId('open-conversations').click() },
   { name: 'settings sheet', hash: '#/', open: openSettings },

@@ -5,7 +5,11 @@
 // small transformers.js builds are loaded on the CPU (wasm) instead of leaving the user at a dead end. Fit verdicts
 // are recomputed from the GPU probe and the storage state (estimate and cache list, injected), so they follow
 // deletes and downloads. A custom repo in the settings that does not parse is left out of the list and named in
-// `invalidRepoError`, never dropped silently.
+// `invalidRepoError`, never dropped silently. Auto-pick: once a model was benchmarked on this device, picking it
+// selects its fastest build here, until the user chooses a build of it themselves (then their pick stays theirs).
+// While a benchmark runs it owns the engine: the chat's model is unloaded and nothing here loads.
+import { modelKeyOf } from '../../../common/bench/model-shapes';
+import type { BenchResult } from '../../../common/bench/result';
 import { ALL_BUILDS, customModelRecord } from '../../../common/catalog/builds';
 import { filesBaseUrl } from '../../../common/model-urls';
 import { toEngineFailure, type EngineClient } from '../engine-client';
@@ -15,6 +19,7 @@ import { browserEnvironment, type DeviceEnvironment, type StorageState } from '.
 import type { CachedModel, GpuInfo, LoadedModel, LoadProgress } from '../../../common/protocol';
 import type { ModelRecord } from '../../../common/model-record';
 import type { SettingsState } from './settings.svelte';
+import { BuildChoices, type MeasuredFastest } from './build-choice.svelte';
 
 export type ModelStatus = 'probing' | 'idle' | 'loading' | 'ready' | 'error';
 
@@ -44,17 +49,27 @@ export class ModelManager {
   #loaded = $state<LoadedModel | undefined>();
   #error = $state<ShownError | undefined>();
   #errorModelId = $state<string | undefined>();
+  #benchmarking = $state(false);
+  #choices: BuildChoices;
   #speedSample = { at: 0, bytes: 0 };
 
-  constructor(client: EngineClient, settings: SettingsState, storage: StorageState, env: DeviceEnvironment = browserEnvironment()) {
+  constructor(
+    client: EngineClient,
+    settings: SettingsState,
+    storage: StorageState,
+    env: DeviceEnvironment = browserEnvironment(),
+    choices: BuildChoices = new BuildChoices(),
+  ) {
     this.#client = client;
     this.#settings = settings;
     this.#storage = storage;
     this.#env = env;
+    this.#choices = choices;
     client.onRestart((failure) => {
       const modelId = this.#loaded?.modelId;
       this.#loaded = undefined;
-      if (this.#status === 'error') return; // the failure that caused the restart is already shown
+      // The failure that caused the restart is already shown, or the benchmark that owns the engine reports it.
+      if (this.#status === 'error' || this.#benchmarking) return;
       this.#status = 'error';
       this.#error = { name: failure.name, message: failure.message };
       this.#errorModelId = modelId;
@@ -109,7 +124,7 @@ export class ModelManager {
 
   /** Probes the GPU, reads the cache and the storage estimate, and loads the last-used model when it is stored. */
   async start(): Promise<void> {
-    await this.probe();
+    await Promise.all([this.probe(), this.#choices.restore()]);
     await this.#storage.refresh();
     const selected = this.selected;
     const stored = selected && this.cachedEntry(selected);
@@ -150,11 +165,69 @@ export class ModelManager {
     return recommendBuild(ALL_BUILDS, (record) => this.verdict(record));
   }
 
-  /** The user's pick, or the recommendation for a first-time user. */
+  /** The user's pick, or for a first-time user the recommended model, on its fastest build here if it was measured. */
   get selected(): ModelRecord | undefined {
     const id = this.#settings.value.selectedModelId;
-    if (id === undefined) return this.recommended;
+    if (id === undefined) {
+      const recommended = this.recommended;
+      const preferred = recommended && this.#choices.preferred(recommended, undefined, this);
+      return (preferred && this.models.find((model) => model.id === preferred.buildId)) ?? recommended;
+    }
     return this.models.find((model) => model.id === id);
+  }
+
+  /** The fastest build of `record`'s model measured on this device, on the device it would load on here. */
+  fastestFor(record: ModelRecord): MeasuredFastest | undefined {
+    return this.#choices.fastestFor(record, this);
+  }
+
+  /** Why `record` is the selected build: the user's own choice for its model, or the auto-pick's measurement. */
+  pickReason(record: ModelRecord): 'chosen' | 'fastest' | undefined {
+    return this.#choices.pickReason(record, this);
+  }
+
+  /** From the list: another build of the selected model is the user's choice; another model, its preferred build. */
+  async pickFromList(id: string): Promise<void> {
+    const record = this.models.find((model) => model.id === id);
+    const current = this.selected;
+    if (!record) return;
+    if (current && current.id !== id && modelKeyOf(current) === modelKeyOf(record)) return this.chooseBuild(id);
+    const preferred = this.#choices.preferred(record, id, this);
+    // The selection changes at once (the picker reads it back); the remembered choice is written after it.
+    const selecting = this.select(preferred?.buildId ?? id);
+    if (preferred?.because === 'chosen') await this.#choices.choose(modelKeyOf(record), preferred.buildId);
+    await selecting;
+  }
+
+  /** The user chooses this build for its model, over the auto-pick; remembered on this device. */
+  async chooseBuild(id: string): Promise<void> {
+    const record = this.models.find((model) => model.id === id);
+    const selecting = this.select(id);
+    if (record) await this.#choices.choose(modelKeyOf(record), id);
+    await selecting;
+  }
+
+  /** True while a benchmark owns the engine. */
+  get benchmarking(): boolean {
+    return this.#benchmarking;
+  }
+
+  /** A benchmark takes the engine: the chat's model is unloaded; returns its build, to offer it again afterwards. */
+  beginBenchmark(): ModelRecord | undefined {
+    const loaded = this.#loaded && this.models.find((model) => model.id === this.#loaded?.modelId);
+    this.#benchmarking = true;
+    this.#loaded = undefined;
+    if (this.#status === 'ready') this.#status = 'idle';
+    return loaded;
+  }
+
+  endBenchmark(): void {
+    this.#benchmarking = false;
+  }
+
+  /** Every kept benchmark result (after a run, an import or a delete) feeds the auto-pick. */
+  useResults(results: readonly BenchResult[]): void {
+    this.#choices.setResults(results);
   }
 
   /** The same model's other builds, on either engine. */
@@ -175,17 +248,18 @@ export class ModelManager {
     await this.#settings.update({ selectedModelId: id });
   }
 
-  /** Adds `org/name` to the custom repos (once) and selects it; throws on a malformed id. */
+  /** Adds `org/name` (or `org/name/file.gguf`) to the custom repos (once) and selects it; throws on a malformed id. */
   async addCustomRepo(repo: string): Promise<ModelRecord> {
-    const record = customModelRecord(repo.trim());
+    const spec = repo.trim();
+    const record = customModelRecord(spec);
     const repos = this.#settings.value.customRepos;
-    if (!repos.includes(record.repo)) await this.#settings.update({ customRepos: [...repos, record.repo] });
+    if (!repos.includes(spec)) await this.#settings.update({ customRepos: [...repos, spec] });
     await this.select(record.id);
     return record;
   }
 
   async load(record: ModelRecord | undefined = this.selected): Promise<void> {
-    if (!record || this.#status === 'loading' || this.#status === 'probing') return;
+    if (!record || this.#benchmarking || this.#status === 'loading' || this.#status === 'probing') return;
     const { device } = this.verdict(record);
     this.#status = 'loading';
     this.#error = undefined;
