@@ -1,177 +1,146 @@
-// Benchmark: tokens/s through the whole app (page, comlink, worker, adapter, UI) next to the engine driven bare in a
-// worker, on the same model, prompt and browser; plus main-thread long tasks while tokens stream and the page's
-// initial JS size. Prints the machine and browser it ran on. Never used as a test gate.
+// `npm run bench`: headless Chromium drives the built app on local models and prints what it measured, with the
+// machine, browser and adapter. Never a test gate. Three parts, one run:
+// 1. the Benchmark page itself (the app's own figures: cold/warm/hot load, first token, prefill, decode, turn 3 vs
+//    turn 1, memory, roofline, agreement), read back from its JSON export;
+// 2. each engine through the whole app (page, comlink, worker, adapter, UI) against the same engine driven bare in
+//    a worker, same model, prompt and greedy decoding: the app's share of bare decode speed (goal: at least 0.97);
+//    plus the renderers' peak memory during the app's load against the weights' size (goal: at most 1.3x) and the
+//    main-thread tasks over 50 ms while a long answer streams, turn start included (goal: none);
+// 3. the page's initial JS, gzipped (goal: at most 100 KB).
 //
-// Usage: npm run bench -- [--repo test/tiny-qwen3] [--models DIR] [--dtype fp32] [--tokens 64] [--runs 3]
-//                          [--chromium-arg=--use-vulkan ...]
-// Ports: the app on TEST_APP_PORT (4173), the model mirror on TEST_MIRROR_PORT (8090), the bare page on
-// BENCH_BARE_PORT (4180), so a bench can run beside a test run or another checkout.
-// With no --models, it serves the generated tiny model. To measure a real-size model, point --models at a folder
-// holding <org>/<name>/ with the ONNX files (e.g. a random-weight Qwen3-0.6B-shaped export) and pass --repo.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
+// Usage: npm run bench -- [--onnx test/tiny-qwen3] [--gguf test/tiny-qwen3-GGUF/tiny-qwen3-Q8_0.gguf]
+//          [--models DIR] [--runs 5] [--tokens 128] [--stream-tokens 500] [--json out.json] [--chromium-arg=...]
+// --onnx '' or --gguf '' leaves that engine out. Full-size random-weight models: `npm run fixtures -- --full
+// qwen3-0.6b --format gguf`, then `--models test/.generated/full --onnx '' --gguf random/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf`.
+// Ports: TEST_APP_PORT (4173), TEST_MIRROR_PORT (8090), BENCH_BARE_PORT (4180).
+import { writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
+import { parseResultsFile } from '../common/bench/exchange';
 import { startModelMirror } from '../test/fixtures/model-mirror';
-import { ensureTinyModel, GENERATED_MODELS_DIR, TINY_REPO } from '../test/fixtures/paths';
-import {
-  APP_URL,
-  MIRROR_PORT,
-  newProfileDir,
-  removeProfileDir,
-  sendMessage,
-  setAnswerSettings,
-  startApp,
-  stopApp,
-  useTinyModel,
-  waitForAnswer,
-  waitForModelReady,
-} from '../test/browser/harness';
-import type { Dtype } from '../common/model-record';
-import type { GenerationMetrics } from '../common/protocol';
+import { ensureTinyModels, GENERATED_MODELS_DIR, TINY_GGUF_FILE, TINY_GGUF_REPO, TINY_REPO } from '../test/fixtures/paths';
+import { APP_URL, MIRROR_PORT, newProfileDir, removeProfileDir, setModelSource, startApp, stopApp } from '../test/browser/harness';
+import { measureThroughApp, type ChatMeasure } from './bench/app-chat';
+import { runBare, startBarePage, type BareMeasure } from './bench/bare';
+import { runBenchmarkPage } from './bench/benchmark-page';
+import { chromiumVersion, initialJsGzipBytes, machineLine, median } from './bench/machine';
 
 const { values } = parseArgs({
   options: {
-    repo: { type: 'string', default: TINY_REPO },
+    onnx: { type: 'string', default: TINY_REPO },
+    gguf: { type: 'string', default: `${TINY_GGUF_REPO}/${TINY_GGUF_FILE}` },
     models: { type: 'string' },
-    dtype: { type: 'string', default: 'fp32' },
-    tokens: { type: 'string', default: '64' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
+    tokens: { type: 'string', default: '128' },
+    'stream-tokens': { type: 'string', default: '500' },
     prompt: { type: 'string', default: 'Write a short paragraph about the sea.' },
+    json: { type: 'string' },
     'chromium-arg': { type: 'string', multiple: true, default: [] },
   },
 });
-const repo = values.repo;
-const maxNewTokens = Number(values.tokens);
 const runs = Number(values.runs);
-const dtype: Dtype = values.dtype === 'q4' || values.dtype === 'q4f16' || values.dtype === 'fp16' ? values.dtype : 'fp32';
+const maxNewTokens = Number(values.tokens);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4180);
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-function initialJsGzipBytes(): number {
-  const html = readFileSync('dist/index.html', 'utf8');
-  const scripts = [...html.matchAll(/src="\/(assets\/[^"]+\.js)"/g)].map((match) => match[1] ?? '');
-  return scripts.reduce((sum, file) => sum + gzipSync(readFileSync(path.join('dist', file))).length, 0);
-}
-
-function chromiumVersion(): string {
-  try {
-    return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const modelsRoot = values.models ? path.resolve(values.models) : (await ensureTinyModel(), GENERATED_MODELS_DIR);
 const args = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', ...values['chromium-arg']];
+const specs = [values.onnx, values.gguf].filter((spec): spec is string => Boolean(spec));
+const isGguf = (spec: string): boolean => spec.endsWith('.gguf');
 
-// The bare page is built separately so the app's own build stays untouched.
-await build({
-  root: 'scripts/bench-bare',
-  logLevel: 'error',
-  configFile: false,
-  worker: { format: 'es' },
-  build: { outDir: path.resolve('dist-bench'), emptyOutDir: true },
-});
+const modelsRoot = values.models ? path.resolve(values.models) : (await ensureTinyModels(), GENERATED_MODELS_DIR);
+
+/** Bytes of the weights a spec loads: the .gguf file, or every file of the ONNX folder's onnx/. */
+async function weightsBytes(spec: string): Promise<number> {
+  if (isGguf(spec)) return (await stat(path.join(modelsRoot, spec))).size;
+  const { readdir } = await import('node:fs/promises');
+  const dir = path.join(modelsRoot, spec, 'onnx');
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(path.join(dir, name))).size;
+  return total;
+}
 
 const app = await startApp();
-const bare = await preview({
-  root: 'scripts/bench-bare',
-  configFile: false,
-  logLevel: 'error',
-  build: { outDir: path.resolve('dist-bench') },
-  preview: { port: BARE_PORT, strictPort: true, host: '127.0.0.1' },
-});
+const bare = await startBarePage(BARE_PORT);
 const mirror = await startModelMirror({ root: modelsRoot, port: MIRROR_PORT });
 const profile = await newProfileDir();
-const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
+const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args, acceptDownloads: true });
 
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(APP_URL);
-  await useTinyModel(page, mirror.url, repo, maxNewTokens);
-  const loadStart = Date.now();
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await waitForModelReady(page);
-  const appLoadMs = Date.now() - loadStart;
-  const adapter = await page.getByTestId('model-ready').innerText();
-  await setAnswerSettings(page, { maxNewTokens, temperature: 0 });
+  await setModelSource(page, mirror.url);
 
-  await page.evaluate(() => {
-    const longTasks: number[] = [];
-    Object.assign(window, { __longTasks: longTasks });
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) longTasks.push(entry.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  });
-  const appRuns: GenerationMetrics[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    await page.getByRole('button', { name: 'New chat' }).click();
-    await sendMessage(page, values.prompt);
-    await waitForAnswer(page);
-    const metrics = page.getByTestId('metrics').last();
-    appRuns.push({
-      promptTokens: 0,
-      outputTokens: Number(await metrics.getAttribute('data-output-tokens')),
-      timeToFirstTokenMs: Number(await metrics.getAttribute('data-ttft-ms')),
-      decodeTokensPerS: Number(await metrics.getAttribute('data-decode-tps')),
-      prefillTokensPerS: 0,
-      totalMs: 0,
+  const engines: Record<string, { app: ChatMeasure; bare: BareMeasure; weightsBytes: number }> = {};
+  for (const spec of specs) {
+    const through = await measureThroughApp(page, {
+      spec, prompt: values.prompt, maxNewTokens, runs, longTaskTokens: Number(values['stream-tokens']),
     });
+    const bareRun = isGguf(spec)
+      ? await runBare(context, BARE_PORT, {
+          engine: 'llama-cpp', fileUrls: [`${mirror.url}${spec}`], nCtx: 4096,
+          nGpuLayers: through.ranOn.includes('WebGPU') ? 99_999 : 0, prompt: values.prompt, maxNewTokens, runs,
+        })
+      : await runBare(context, BARE_PORT, { filesBaseUrl: `${mirror.url}${spec}/`, repo: spec, dtype: 'fp32', prompt: values.prompt, maxNewTokens, runs });
+    engines[spec] = { app: through, bare: bareRun, weightsBytes: await weightsBytes(spec) };
   }
-  const longTasks = await page.evaluate(() => {
-    const value: unknown = Reflect.get(window, '__longTasks');
-    return Array.isArray(value) ? value.filter((item): item is number => typeof item === 'number') : [];
+
+  const adapter = await page.evaluate(async () => {
+    const gpu = await navigator.gpu?.requestAdapter();
+    return gpu ? { vendor: gpu.info.vendor, architecture: gpu.info.architecture, description: gpu.info.description, fallback: gpu.info.isFallbackAdapter, shaderF16: gpu.features.has('shader-f16') } : 'no WebGPU adapter';
   });
+  const targets = specs.flatMap((spec) => (isGguf(spec) ? [[`custom:${spec}`, 'wasm'] as const, [`custom:${spec}`, 'webgpu'] as const] : [[`custom:${spec}`, 'webgpu'] as const, [`custom:${spec}`, 'wasm'] as const]));
+  const pageRun = await runBenchmarkPage(page, {
+    modelLabel: 'Added by you · Qwen3', targets, runs, maxNewTokens, coldLoad: true, longPrompt: true, timeoutMs: 1_800_000,
+  });
+  const parsed = parseResultsFile(JSON.stringify(pageRun.exported));
+  const results = parsed.ok ? parsed.results : [];
 
-  const barePage = await context.newPage();
-  await barePage.goto(`http://127.0.0.1:${BARE_PORT}/`);
-  await barePage.waitForFunction(() => Reflect.get(window, 'bareReady') === true);
-  const filesBaseUrl = `${mirror.url}${repo}/`;
-  const bareResult = await barePage.evaluate(
-    (options) => {
-      const runBare: unknown = Reflect.get(window, 'runBare');
-      if (typeof runBare !== 'function') throw new Error('bare page not ready');
-      return runBare(options);
-    },
-    { filesBaseUrl, repo, dtype, prompt: values.prompt, maxNewTokens, runs },
-  );
-  if (!bareResult.ok) throw new Error(`bare engine failed: ${bareResult.error}`);
-
-  const appTps = median(appRuns.map((run) => run.decodeTokensPerS));
-  const bareTps = median(bareResult.runs.map((run: GenerationMetrics) => run.decodeTokensPerS));
   const report = {
-    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
-    browser: `${chromiumVersion()} (headless; args: ${args.join(' ')})`,
+    machine: machineLine(),
+    browser: `${chromiumVersion(CHROMIUM)} (headless; ${args.join(' ')})`,
     adapter,
-    model: `${repo} (${dtype}), ${maxNewTokens} new tokens, greedy, ${runs} runs, median`,
-    initialJsGzipKB: +(initialJsGzipBytes() / 1024).toFixed(1),
-    app: {
-      loadMs: appLoadMs,
-      ttftMs: median(appRuns.map((run) => run.timeToFirstTokenMs)),
-      decodeTokensPerS: +appTps.toFixed(2),
-      outputTokens: appRuns.map((run) => run.outputTokens),
+    settings: { runs, maxNewTokens, prompt: values.prompt, greedy: true },
+    initialJsGzipKB: +(initialJsGzipBytes(process.env.TEST_DIST ?? 'dist') / 1024).toFixed(1),
+    engines: Object.fromEntries(Object.entries(engines).map(([spec, { app: through, bare: bareRun, weightsBytes: weights }]) => {
+      const appTps = median(through.runs.map((run) => run.decodeTokensPerS));
+      const bareTps = median(bareRun.runs.map((run) => run.decodeTokensPerS));
+      return [spec, {
+        ranOn: through.ranOn,
+        appDecodeTps: +appTps.toFixed(2),
+        bareDecodeTps: +bareTps.toFixed(2),
+        appShareOfBare: +(appTps / bareTps).toFixed(3),
+        appTtftMs: Math.round(median(through.runs.map((run) => run.timeToFirstTokenMs))),
+        bareTtftMs: Math.round(median(bareRun.runs.map((run) => run.timeToFirstTokenMs))),
+        appLoadMs: through.loadMs,
+        bareLoadMs: bareRun.loadMs,
+        weightsBytes: weights,
+        loadPeakRendererBytesAdded: through.memory?.addedBytes,
+        loadPeakOverWeights: through.memory ? +(through.memory.addedBytes / weights).toFixed(2) : undefined,
+        longTasksOver50ms: { whileTokensStreamed: through.longTasks.tokens, count: through.longTasks.durationsMs.length, durationsMs: through.longTasks.durationsMs },
+      }];
+    })),
+    benchmarkPage: {
+      failures: pageRun.failures || undefined,
+      results: results.map((result) => ({
+        build: `${result.buildLabel} (${result.buildId})`,
+        device: result.device,
+        threads: result.threads,
+        coldLoadMs: result.load.coldMs === undefined ? undefined : Math.round(result.load.coldMs),
+        warmLoadMs: Math.round(result.load.warmMs),
+        warmOverCold: result.load.coldMs ? +(result.load.warmMs / result.load.coldMs).toFixed(2) : undefined,
+        ttftMs: Math.round(result.timeToFirstTokenMs),
+        prefillTps: +result.prefillTokensPerS.toFixed(1),
+        decodeTps: +result.decodeTokensPerS.toFixed(1),
+        turn3OverTurn1Ttft: result.turns ? +(result.turns.turn3TtftMs / result.turns.turn1TtftMs).toFixed(2) : undefined,
+        memory: result.memory,
+        agreementPercent: result.agreement?.percent,
+      })),
     },
-    bare: {
-      loadMs: Math.round(bareResult.loadMs),
-      ttftMs: Math.round(median(bareResult.runs.map((run: GenerationMetrics) => run.timeToFirstTokenMs))),
-      decodeTokensPerS: +bareTps.toFixed(2),
-      outputTokens: bareResult.runs.map((run: GenerationMetrics) => run.outputTokens),
-    },
-    appVsBare: `${((appTps / bareTps) * 100).toFixed(1)}% of bare decode speed`,
-    mainThreadLongTasksWhileStreaming: { count: longTasks.length, maxMs: Math.round(Math.max(0, ...longTasks)) },
   };
   console.log(JSON.stringify(report, null, 2));
+  console.table(report.benchmarkPage.results.map(({ memory, ...row }) => ({ ...row, memoryMB: memory.bytes ? Math.round(memory.bytes / 1e6) : memory.source })));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ report, exported: pageRun.exported }, null, 2)}\n`);
 } finally {
   await context.close();
   await mirror.close();
