@@ -5,7 +5,8 @@
 // Usage: npm run build && npx tsx scripts/screenshots.ts   (TEST_DIST / TEST_APP_PORT / TEST_MIRROR_PORT as in tests)
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { ensureTinyModels, TINY_REPO, TINY_VL_REPO } from '../test/fixtures/paths';
+import { runBenchmarkPage } from './bench/benchmark-page';
+import { ensureTinyModels, TINY_GGUF_FILE, TINY_GGUF_REPO, TINY_REPO, TINY_VL_REPO } from '../test/fixtures/paths';
 import { SAMPLE_ANSWER } from '../test/fixtures/sample-answer';
 import {
   APP_URL,
@@ -180,6 +181,22 @@ try {
   await page.getByLabel('Message', { exact: true }).fill('And this one?');
   await shoot(page, 'docs/screenshot-images.png', 1280, 'light', false, '[data-testid="message-images"] img');
   await shoot(page, 'docs/screenshot-images-phone-dark.png', 360, 'dark', false, '[data-testid="message-images"] img');
+
+  // The Benchmark page after a real (short) run of the tiny ONNX and GGUF models on the CPU: measured, not seeded.
+  const gguf = `${TINY_GGUF_REPO}/${TINY_GGUF_FILE}`;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await addCustomRepo(page, gguf);
+  await runBenchmarkPage(page, {
+    modelLabel: 'Added by you · Qwen3',
+    targets: [[`custom:${TINY_REPO}`, 'wasm'], [`custom:${gguf}`, 'wasm']],
+    runs: 3,
+    maxNewTokens: 32,
+    coldLoad: false,
+    longPrompt: false,
+    timeoutMs: 600_000,
+  });
+  await shoot(page, 'docs/screenshot-benchmark.png', 1280, 'light', true, '[data-testid="bench-chart"]');
+  await shoot(page, 'docs/screenshot-benchmark-phone.png', 360, 'dark', false, '[data-testid="bench-table"]');
 } finally {
   await session.close();
   await mirror.close();
