@@ -5,6 +5,7 @@ import { Wllama } from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type { GenerationMetrics } from '../../common/protocol';
 import { threadCount } from '../../workers/engines/llama-cpp-options';
+import type { BareReply } from './bare-worker';
 
 export interface BareLlamaOptions {
   engine: 'llama-cpp';
@@ -14,53 +15,58 @@ export interface BareLlamaOptions {
   nGpuLayers: number;
   prompt: string;
   maxNewTokens: number;
-  runs: number;
 }
 
-export type BareLlamaResult = { ok: true; loadMs: number; runs: GenerationMetrics[] } | { ok: false; error: string };
+export type BareLlamaMessage = { kind: 'load'; options: BareLlamaOptions } | { kind: 'run' };
 
-async function run(options: BareLlamaOptions): Promise<BareLlamaResult> {
+let loaded: { wllama: Wllama; options: BareLlamaOptions } | undefined;
+
+async function load(options: BareLlamaOptions): Promise<number> {
   const startedAt = performance.now();
   const blobs = await Promise.all(options.fileUrls.map(async (url) => (await fetch(url)).blob()));
   const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: true });
   // The app's own rule for threads, on this page's isolation and cores.
   const nThreads = threadCount(self.crossOriginIsolated, navigator.hardwareConcurrency);
   await wllama.loadModel(blobs, { n_ctx: options.nCtx, n_gpu_layers: options.nGpuLayers, n_threads: nThreads });
-  const loadMs = performance.now() - startedAt;
-
-  const runs: GenerationMetrics[] = [];
-  for (let i = 0; i < options.runs; i += 1) {
-    const begun = performance.now();
-    let firstAt: number | undefined;
-    let timings: { prompt_n: number; prompt_per_second: number; predicted_n: number; predicted_per_second: number } | undefined;
-    const stream = await wllama.createChatCompletion({
-      messages: [{ role: 'user', content: options.prompt }],
-      stream: true,
-      max_tokens: options.maxNewTokens,
-      temperature: 0,
-      chat_template_kwargs: { enable_thinking: false },
-    });
-    for await (const chunk of stream) {
-      if (firstAt === undefined && chunk.choices[0]?.delta?.content) firstAt = performance.now();
-      if (chunk.timings) timings = chunk.timings;
-    }
-    const endedAt = performance.now();
-    runs.push({
-      promptTokens: timings?.prompt_n ?? 0,
-      outputTokens: timings?.predicted_n ?? 0,
-      timeToFirstTokenMs: (firstAt ?? endedAt) - begun,
-      prefillTokensPerS: timings?.prompt_per_second ?? 0,
-      decodeTokensPerS: timings?.predicted_per_second ?? 0,
-      totalMs: endedAt - begun,
-    });
-  }
-  await wllama.exit();
-  return { ok: true, loadMs, runs };
+  loaded = { wllama, options };
+  return performance.now() - startedAt;
 }
 
-self.onmessage = (event: MessageEvent<BareLlamaOptions>) => {
-  run(event.data).then(
-    (result) => self.postMessage(result),
+async function runOnce(wllama: Wllama, options: BareLlamaOptions): Promise<GenerationMetrics> {
+  const begun = performance.now();
+  let firstAt: number | undefined;
+  let timings: { prompt_n: number; prompt_per_second: number; predicted_n: number; predicted_per_second: number } | undefined;
+  const stream = await wllama.createChatCompletion({
+    messages: [{ role: 'user', content: options.prompt }],
+    stream: true,
+    max_tokens: options.maxNewTokens,
+    temperature: 0,
+    chat_template_kwargs: { enable_thinking: false },
+  });
+  for await (const chunk of stream) {
+    if (firstAt === undefined && chunk.choices[0]?.delta?.content) firstAt = performance.now();
+    if (chunk.timings) timings = chunk.timings;
+  }
+  const endedAt = performance.now();
+  return {
+    promptTokens: timings?.prompt_n ?? 0,
+    outputTokens: timings?.predicted_n ?? 0,
+    timeToFirstTokenMs: (firstAt ?? endedAt) - begun,
+    prefillTokensPerS: timings?.prompt_per_second ?? 0,
+    decodeTokensPerS: timings?.predicted_per_second ?? 0,
+    totalMs: endedAt - begun,
+  };
+}
+
+async function handle(message: BareLlamaMessage): Promise<BareReply> {
+  if (message.kind === 'load') return { ok: true, loadMs: await load(message.options) };
+  if (!loaded) return { ok: false, error: 'not loaded' };
+  return { ok: true, run: await runOnce(loaded.wllama, loaded.options) };
+}
+
+self.onmessage = (event: MessageEvent<BareLlamaMessage>) => {
+  handle(event.data).then(
+    (reply) => self.postMessage(reply),
     (error: unknown) => self.postMessage({ ok: false, error: String(error) }),
   );
 };

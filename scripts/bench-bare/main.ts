@@ -1,23 +1,28 @@
-// Baseline page for scripts/bench.ts: exposes `runBare(options)` that runs one engine in a bare worker
-// (transformers.js, or llama.cpp through wllama when `options.engine` is 'llama-cpp').
-import type { BareLlamaOptions, BareLlamaResult } from './bare-llama-worker';
-import type { BareOptions, BareResult } from './bare-worker';
+// Baseline page for scripts/bench.ts: `loadBare(options)` loads one engine in a bare worker (transformers.js, or
+// llama.cpp through wllama when `options.engine` is 'llama-cpp') and keeps it; `runBare()` runs one answer on it.
+import type { BareLlamaOptions } from './bare-llama-worker';
+import type { BareOptions, BareReply } from './bare-worker';
 
-function workerFor(options: BareOptions | BareLlamaOptions): Worker {
-  if ('engine' in options) return new Worker(new URL('./bare-llama-worker.ts', import.meta.url), { type: 'module' });
-  return new Worker(new URL('./bare-worker.ts', import.meta.url), { type: 'module' });
-}
+let worker: Worker | undefined;
 
-function runBare(options: BareOptions | BareLlamaOptions): Promise<BareResult | BareLlamaResult> {
+function ask(message: unknown): Promise<BareReply> {
   return new Promise((resolve, reject) => {
-    const worker = workerFor(options);
-    worker.onmessage = (event: MessageEvent<BareResult | BareLlamaResult>) => {
-      resolve(event.data);
-      worker.terminate();
-    };
+    if (!worker) return reject(new Error('no bare worker'));
+    worker.onmessage = (event: MessageEvent<BareReply>) => resolve(event.data);
     worker.onerror = (event) => reject(new Error(event.message));
-    worker.postMessage(options);
+    worker.postMessage(message);
   });
 }
 
-Object.assign(window, { runBare, bareReady: true });
+function loadBare(options: BareOptions | BareLlamaOptions): Promise<BareReply> {
+  worker?.terminate();
+  worker =
+    'engine' in options
+      ? new Worker(new URL('./bare-llama-worker.ts', import.meta.url), { type: 'module' })
+      : new Worker(new URL('./bare-worker.ts', import.meta.url), { type: 'module' });
+  return ask({ kind: 'load', options });
+}
+
+const runBare = (): Promise<BareReply> => ask({ kind: 'run' });
+
+Object.assign(window, { loadBare, runBare, bareReady: true });

@@ -15,6 +15,8 @@ export interface ChatRun {
   outputTokens: number;
   timeToFirstTokenMs: number;
   decodeTokensPerS: number;
+  /** The page's main-thread task time over the turn's wall time: work that competes with the engine for cores. */
+  mainThreadBusyShare: number;
 }
 
 export interface ChatMeasure {
@@ -34,15 +36,33 @@ export interface ChatOptions {
   runs: number;
   /** New tokens of the answer during which long tasks are counted. */
   longTaskTokens: number;
+  /** Called once the app's model is loaded, then after each of its runs: the bench runs the bare engine there. */
+  afterLoad?: () => Promise<void>;
+  afterEachRun?: () => Promise<void>;
 }
 
-async function readRun(page: Page): Promise<ChatRun> {
+async function readRun(page: Page, mainThreadBusyShare: number): Promise<ChatRun> {
   const metrics = page.getByTestId('metrics').last();
   return {
     outputTokens: Number(await metrics.getAttribute('data-output-tokens')),
     timeToFirstTokenMs: Number(await metrics.getAttribute('data-ttft-ms')),
     decodeTokensPerS: Number(await metrics.getAttribute('data-decode-tps')),
+    mainThreadBusyShare,
   };
+}
+
+/** Runs `work` and returns the page's main-thread task time during it over its wall time (CDP's TaskDuration). */
+async function mainThreadBusyShare(page: Page, work: () => Promise<void>): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async (): Promise<number> =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? 0;
+  const before = await taskSeconds();
+  const startedAt = Date.now();
+  await work();
+  const share = ((await taskSeconds()) - before) / ((Date.now() - startedAt) / 1000);
+  await cdp.detach();
+  return +share.toFixed(3);
 }
 
 async function countLongTasks(page: Page, work: () => Promise<void>): Promise<number[]> {
@@ -70,13 +90,17 @@ export async function measureThroughApp(page: Page, options: ChatOptions): Promi
   });
   const loadMs = Date.now() - startedAt;
   const ranOn = (await page.getByTestId('model-ready').innerText()).replace(/\s+/g, ' ').trim();
+  await options.afterLoad?.();
 
   const runs: ChatRun[] = [];
   for (let i = 0; i < options.runs; i += 1) {
     await page.getByRole('button', { name: 'New chat' }).click();
-    await sendMessage(page, options.prompt);
-    await waitForAnswer(page);
-    runs.push(await readRun(page));
+    const busy = await mainThreadBusyShare(page, async () => {
+      await sendMessage(page, options.prompt);
+      await waitForAnswer(page);
+    });
+    runs.push(await readRun(page, busy));
+    await options.afterEachRun?.();
   }
 
   await setAnswerSettings(page, { maxNewTokens: options.longTaskTokens });
@@ -85,6 +109,6 @@ export async function measureThroughApp(page: Page, options: ChatOptions): Promi
     await sendMessage(page, options.prompt);
     await waitForAnswer(page);
   });
-  const tokens = (await readRun(page)).outputTokens;
+  const tokens = Number(await page.getByTestId('metrics').last().getAttribute('data-output-tokens'));
   return { loadMs, ...(memory ? { memory } : {}), ranOn, runs, longTasks: { tokens, durationsMs } };
 }

@@ -6,14 +6,16 @@ import type { BrowserContext } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { GenerationMetrics } from '../../common/protocol';
 import type { BareLlamaOptions } from '../bench-bare/bare-llama-worker';
-import type { BareOptions } from '../bench-bare/bare-worker';
+import type { BareOptions, BareReply } from '../bench-bare/bare-worker';
 
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const OUT_DIR = path.resolve('dist-bench');
 
-export interface BareMeasure {
+/** An engine loaded bare in its own page: one answer per `run()`, so the bench can interleave them with the app's. */
+export interface BareSession {
   loadMs: number;
-  runs: GenerationMetrics[];
+  run(): Promise<GenerationMetrics>;
+  close(): Promise<void>;
 }
 
 export async function startBarePage(port: number): Promise<PreviewServer> {
@@ -33,19 +35,35 @@ export async function startBarePage(port: number): Promise<PreviewServer> {
   });
 }
 
-export async function runBare(context: BrowserContext, port: number, options: BareOptions | BareLlamaOptions): Promise<BareMeasure> {
+export async function openBare(context: BrowserContext, port: number, options: BareOptions | BareLlamaOptions): Promise<BareSession> {
   const page = await context.newPage();
+  const call = async (name: 'loadBare' | 'runBare', sent?: BareOptions | BareLlamaOptions): Promise<BareReply> => {
+    const reply = await page.evaluate(
+      ({ name, sent }) => {
+        const inPage: unknown = Reflect.get(window, name);
+        if (typeof inPage !== 'function') throw new Error('bare page not ready');
+        return inPage(sent);
+      },
+      { name, sent },
+    );
+    if (!reply.ok) throw new Error(`bare engine failed: ${reply.error}`);
+    return reply;
+  };
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => Reflect.get(window, 'bareReady') === true);
-    const result = await page.evaluate((sent) => {
-      const runBareInPage: unknown = Reflect.get(window, 'runBare');
-      if (typeof runBareInPage !== 'function') throw new Error('bare page not ready');
-      return runBareInPage(sent);
-    }, options);
-    if (!result.ok) throw new Error(`bare engine failed: ${result.error}`);
-    return { loadMs: Math.round(result.loadMs), runs: result.runs };
-  } finally {
+    const loaded = await call('loadBare', options);
+    return {
+      loadMs: Math.round(loaded.ok ? (loaded.loadMs ?? 0) : 0),
+      async run() {
+        const reply = await call('runBare');
+        if (!reply.ok || !reply.run) throw new Error('bare engine returned no run');
+        return reply.run;
+      },
+      close: () => page.close(),
+    };
+  } catch (error) {
     await page.close();
+    throw error;
   }
 }

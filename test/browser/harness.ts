@@ -215,18 +215,33 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-/** The last assistant message, once it is no longer streaming. */
+/**
+ * The last assistant message, once it is no longer streaming. It waits on a MutationObserver rather than polling
+ * every animation frame (waitForFunction's default): rAF polling keeps the page drawing frames and running the check
+ * each one, work that competes with a software GPU for the same cores and would slow the answer being measured.
+ */
 export async function waitForAnswer(page: Page): Promise<{ status: string; content: string }> {
   const last = page.locator('[data-testid="message"][data-role="assistant"]').last();
-  await page.waitForFunction(
-    () => {
+  // A string, not a function: tsx (npm run bench) would wrap named inner functions in a helper the page lacks.
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const ended = () => {
       const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
       const answer = answers[answers.length - 1];
       return answer !== undefined && answer.getAttribute('data-status') !== 'streaming';
-    },
-    undefined,
-    { timeout: ANSWER_TIMEOUT_MS },
-  );
+    };
+    if (ended()) return resolve();
+    const observer = new MutationObserver(() => {
+      if (!ended()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error('no answer ended within ${ANSWER_TIMEOUT_MS} ms'));
+    }, ${ANSWER_TIMEOUT_MS});
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+  })`);
   return {
     status: (await last.getAttribute('data-status')) ?? '',
     content: await last.getByTestId('message-content').innerText(),
