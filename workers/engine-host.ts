@@ -22,6 +22,7 @@ import { originOf } from '../common/model-urls';
 import { createWebLlmCache } from './cache/web-llm-cache';
 import { createWeightStore, type WeightStore } from './cache/weights-idb';
 import { withCallback } from './callbacks';
+import { keepEngineAssetsForOffline } from './engine-assets';
 import { engineError, toEngineError, type NamingOptions } from './errors';
 import type { Engine } from './engines/engine';
 import { createLlamaCppEngine } from './engines/llama-cpp';
@@ -107,6 +108,8 @@ export function createEngineHost(): WorkerApi {
               progress(update);
             });
             engine = next;
+            // Engine files fetched before the service worker controlled the page would pass its cache by.
+            void keepEngineAssetsForOffline(next.offlineAssets);
             return info;
           }),
         () => (network.arrived ? {} : { unreachableHost: originOf(request.filesBaseUrl) }),

@@ -21,10 +21,10 @@ import type {
 } from '../../common/protocol';
 import { fetchFilesIntoStore } from '../cache/chunked-download';
 import type { WeightStore } from '../cache/weights-idb';
-import { keepEngineAssetsForOffline } from '../engine-assets';
 import { engineError, toEngineError, type EngineError } from '../errors';
 import { GenerationClock } from '../metrics';
 import type { Engine } from './engine';
+import { TurnSlot, type RunningTurn } from './turn-slot';
 import { checkRemoteHeader, checkStoredFiles, trainedContext } from './llama-cpp-files';
 import { NativeLog, withNativeDetail } from './llama-cpp-log';
 import {
@@ -62,12 +62,6 @@ interface Loaded {
   log: NativeLog;
 }
 
-interface Running {
-  requestId: string;
-  controller: AbortController;
-  interrupted: boolean;
-}
-
 /** One try at a turn: its outcome, or that the prompt did not fit and the oldest exchange must go. */
 type Attempt = { kind: 'done'; result: GenerationResult } | { kind: 'over-budget' };
 
@@ -81,7 +75,9 @@ function toMessages(turns: readonly ChatTurn[]): ChatCompletionParams['messages'
 
 export function createLlamaCppEngine(store: WeightStore, gpu: GpuInfo): Engine {
   let loaded: Loaded | undefined;
-  let running: Running | undefined;
+  const slot = new TurnSlot();
+  /** The abort signal of the try under way (a turn over budget tries again with a fresh one). */
+  let controller = new AbortController();
   /** Set when llama.cpp aborted or lost its device: every call says so until the next load. */
   let broken: EngineError | undefined;
 
@@ -146,15 +142,13 @@ export function createLlamaCppEngine(store: WeightStore, gpu: GpuInfo): Engine {
     loaded = { wllama, info, contextTokens, log };
     broken = undefined;
     onProgress({ ...compiling, phase: 'ready' });
-    // wllama's nested worker fetched the wasm, out of this worker's sight: name it so it is kept for offline use.
-    void keepEngineAssetsForOffline([wasmUrl()]);
     return info;
   }
 
   /** Streams one try; over budget (by llama.cpp's own count of the prompt) it stops before any token and says so. */
   async function attempt(
     model: Loaded,
-    current: Running,
+    current: RunningTurn,
     turns: readonly ChatTurn[],
     budget: number,
     request: GenerateRequest,
@@ -162,8 +156,7 @@ export function createLlamaCppEngine(store: WeightStore, gpu: GpuInfo): Engine {
     clock: GenerationClock,
   ): Promise<Attempt> {
     const { wllama, info } = model;
-    const controller = new AbortController();
-    current.controller = controller;
+    controller = new AbortController();
     let overBudget = false;
     let text = '';
     let finish: string | null | undefined;
@@ -223,46 +216,41 @@ export function createLlamaCppEngine(store: WeightStore, gpu: GpuInfo): Engine {
     if (broken) throw broken;
     const model = loaded;
     if (!model) throw engineError('ModelNotLoaded');
-    if (running) throw engineError('Busy');
     if (request.messages.some((turn) => (turn.images?.length ?? 0) > 0)) throw engineError('ImagesUnsupported');
     const budget = promptBudget(model.contextTokens, request.options.maxNewTokens, request.promptBudgetTokens);
-    const current: Running = { requestId: request.requestId, controller: new AbortController(), interrupted: false };
-    running = current;
     const clock = new GenerationClock();
     let turns: readonly ChatTurn[] = request.messages;
-    try {
-      for (;;) {
-        const outcome = await attempt(model, current, turns, budget, request, onToken, clock);
-        if (outcome.kind === 'done') {
-          const turnsLeftOut = request.messages.length - turns.length;
-          return turnsLeftOut > 0 ? { ...outcome.result, turnsLeftOut } : outcome.result;
+    return slot.run(request.requestId, () => controller.abort(), async (current) => {
+      try {
+        for (;;) {
+          const outcome = await attempt(model, current, turns, budget, request, onToken, clock);
+          if (outcome.kind === 'done') {
+            const turnsLeftOut = request.messages.length - turns.length;
+            return turnsLeftOut > 0 ? { ...outcome.result, turnsLeftOut } : outcome.result;
+          }
+          turns = withoutOldestExchange(turns) ?? turns;
         }
-        turns = withoutOldestExchange(turns) ?? turns;
+      } catch (error) {
+        const named = toEngineError(withNativeDetail(error, model.log), { memoryAdvice: SMALLER_BUILD });
+        // After an abort inside llama.cpp or a lost GPU its worker is gone: say so until the model is loaded again.
+        if (named.name === 'WorkerCrashed' || named.name === 'DeviceLost' || named.name === 'OutOfMemory') {
+          broken = named;
+          if (loaded === model) loaded = undefined;
+          await model.wllama.exit().catch(() => undefined);
+        }
+        throw named;
       }
-    } catch (error) {
-      const named = toEngineError(withNativeDetail(error, model.log), { memoryAdvice: SMALLER_BUILD });
-      // After an abort inside llama.cpp or a lost GPU its worker is gone: say so until the model is loaded again.
-      if (named.name === 'WorkerCrashed' || named.name === 'DeviceLost' || named.name === 'OutOfMemory') {
-        broken = named;
-        if (loaded === model) loaded = undefined;
-        await model.wllama.exit().catch(() => undefined);
-      }
-      throw named;
-    } finally {
-      running = undefined;
-    }
+    });
   }
 
   return {
+    // wllama's nested worker fetches the wasm, out of this worker's sight: name it so it is kept for offline use.
+    offlineAssets: [wasmUrl()],
     load,
     generate,
-    interrupt(requestId) {
-      if (running?.requestId !== requestId) return;
-      running.interrupted = true;
-      running.controller.abort();
-    },
+    interrupt: (requestId) => slot.interrupt(requestId),
     async unload() {
-      running?.controller.abort();
+      slot.stopAny();
       const current = loaded;
       loaded = undefined;
       await current?.wllama.exit();

@@ -34,8 +34,8 @@ import type { Dtype } from '../../common/model-record';
 import { chooseDtype, NoPrecisionForGpu, visionDtypeFor } from '../../common/precision';
 import type { WeightStore } from '../cache/weights-idb';
 import { engineError } from '../errors';
-import { keepEngineAssetsForOffline } from '../engine-assets';
 import type { Engine } from './engine';
+import { TurnSlot } from './turn-slot';
 import { TurnStateCache } from './transformers-kv-cache';
 import { LoadProgressTracker } from './transformers-progress';
 import { generateTurn, type TurnModel } from './transformers-turn';
@@ -45,11 +45,6 @@ interface Loaded extends TurnModel {
   info: LoadedModel;
 }
 
-
-interface Running {
-  requestId: string;
-  stopping: InterruptableStoppingCriteria;
-}
 
 function configureEnvironment(): void {
   env.allowLocalModels = false;
@@ -88,7 +83,7 @@ export function pickDtype(request: LoadRequest, gpu: GpuInfo): Dtype {
 
 export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engine {
   let loaded: Loaded | undefined;
-  let running: Running | undefined;
+  const slot = new TurnSlot();
   let deviceLost: string | undefined;
   configureEnvironment();
 
@@ -98,7 +93,7 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     void device?.lost.then((info) => {
       deviceLost = info.message || info.reason || 'unknown reason';
       console.error(`[transformers] GPU device lost: ${deviceLost}`);
-      running?.stopping.interrupt();
+      slot.stopAny();
     });
   }
 
@@ -167,44 +162,41 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     const turnState = new TurnStateCache(model);
     loaded = processor ? { info, tokenizer, model, processor, turnState } : { info, tokenizer, model, turnState };
     tracker.setPhase('ready');
-    void keepEngineAssetsForOffline([ortWasmUrl]);
     return info;
   }
 
   async function generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult> {
     if (deviceLost) throw engineError('DeviceLost', deviceLost);
     if (!loaded) throw engineError('ModelNotLoaded');
-    if (running) throw engineError('Busy');
-    const { info, turnState } = loaded;
+    const current = loaded;
+    const { info, turnState } = current;
     const stopping = new InterruptableStoppingCriteria();
-    running = { requestId: request.requestId, stopping };
-    try {
-      const outcome = await generateTurn(loaded, request, onToken, stopping);
-      if (deviceLost) throw engineError('DeviceLost', deviceLost);
-      const { reusedTokens } = outcome;
-      const metrics = { ...outcome.metrics, promptTokensCached: reusedTokens };
-      console.info(`[transformers] prompt ${metrics.promptTokens} tokens: ${metrics.promptTokens - reusedTokens} prefilled, ${reusedTokens} from the previous turn`);
-      const result: GenerationResult = { requestId: request.requestId, text: outcome.text, finishReason: outcome.finishReason, metrics, device: info.device };
-      if (outcome.turnsLeftOut > 0) result.turnsLeftOut = outcome.turnsLeftOut;
-      return result;
-    } catch (error) {
-      // A failed turn may have left the kept state half-updated: start the next one from scratch.
-      turnState.clear();
-      const lost = info.device === 'webgpu' ? await lostDeviceReason() : undefined;
-      throw lost ? engineError('DeviceLost', lost, error) : error;
-    } finally {
-      running = undefined;
-    }
+    return slot.run(request.requestId, () => stopping.interrupt(), async () => {
+      try {
+        const outcome = await generateTurn(current, request, onToken, stopping);
+        if (deviceLost) throw engineError('DeviceLost', deviceLost);
+        const { reusedTokens } = outcome;
+        const metrics = { ...outcome.metrics, promptTokensCached: reusedTokens };
+        console.info(`[transformers] prompt ${metrics.promptTokens} tokens: ${metrics.promptTokens - reusedTokens} prefilled, ${reusedTokens} from the previous turn`);
+        const result: GenerationResult = { requestId: request.requestId, text: outcome.text, finishReason: outcome.finishReason, metrics, device: info.device };
+        if (outcome.turnsLeftOut > 0) result.turnsLeftOut = outcome.turnsLeftOut;
+        return result;
+      } catch (error) {
+        // A failed turn may have left the kept state half-updated: start the next one from scratch.
+        turnState.clear();
+        const lost = info.device === 'webgpu' ? await lostDeviceReason() : undefined;
+        throw lost ? engineError('DeviceLost', lost, error) : error;
+      }
+    });
   }
 
   return {
+    offlineAssets: [ortWasmUrl],
     load,
     generate,
-    interrupt(requestId) {
-      if (running?.requestId === requestId) running.stopping.interrupt();
-    },
+    interrupt: (requestId) => slot.interrupt(requestId),
     async unload() {
-      running?.stopping.interrupt();
+      slot.stopAny();
       const current = loaded;
       loaded = undefined;
       current?.turnState.clear();

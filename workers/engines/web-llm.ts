@@ -27,9 +27,9 @@ import type {
 } from '../../common/protocol';
 import type { ModelRecord } from '../../common/model-record';
 import { engineError, toEngineError, type EngineError } from '../errors';
-import { keepEngineAssetsForOffline } from '../engine-assets';
 import { GenerationClock } from '../metrics';
 import type { Engine } from './engine';
+import { TurnSlot } from './turn-slot';
 import { WebLlmProgressNormaliser } from './web-llm-progress';
 
 /** The parts of MLCEngine this adapter uses. MLCEngine implements it; so does the tests' fake. */
@@ -138,15 +138,9 @@ interface Loaded {
   info: LoadedModel;
 }
 
-interface Running {
-  requestId: string;
-  interrupted: boolean;
-  engine: MlcEngineLike;
-}
-
 export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLlmRuntime> = loadWebLlmRuntime): Engine {
   let loaded: Loaded | undefined;
-  let running: Running | undefined;
+  const slot = new TurnSlot();
   let lost: EngineError | undefined;
 
   async function load(request: LoadRequest, onProgress: ProgressCallback): Promise<LoadedModel> {
@@ -189,8 +183,6 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
       };
       loaded = { engine, info };
       lost = undefined;
-      // web-llm's runtime chunk, fetched before the service worker may control the page, kept for offline starts.
-      void keepEngineAssetsForOffline();
       return info;
     } catch (error) {
       throw toWebLlmError(error);
@@ -200,72 +192,66 @@ export function createWebLlmEngine(gpu: GpuInfo, getRuntime: () => Promise<WebLl
   async function generate(request: GenerateRequest, onToken: TokenCallback): Promise<GenerationResult> {
     if (lost) throw lost;
     if (!loaded) throw engineError('ModelNotLoaded');
-    if (running) throw engineError('Busy');
     if (request.messages.some((turn) => (turn.images?.length ?? 0) > 0)) throw engineError('ImagesUnsupported');
     const { engine, info } = loaded;
-    const { options } = request;
-    const current: Running = { requestId: request.requestId, interrupted: false, engine };
-    running = current;
-    const clock = new GenerationClock();
-    let text = '';
-    let finish: ChatCompletionFinishReason | null | undefined;
-    let usage: CompletionUsage | undefined;
-    try {
-      const stream = await engine.chatCompletion({
-        messages: toMessages(request.messages),
-        stream: true,
-        stream_options: { include_usage: true },
-        max_tokens: options.maxNewTokens,
-        // web-llm samples greedily at temperature 0 (it clamps to 1e-6); it has no top-k.
-        temperature: options.temperature,
-        top_p: options.topP,
-        repetition_penalty: options.repetitionPenalty,
-        extra_body: { enable_thinking: options.enableThinking },
-      });
-      for await (const chunk of stream) {
-        if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices[0];
-        if (!choice) continue;
-        finish = choice.finish_reason ?? finish;
-        const piece = choice.delta.content ?? '';
-        if (piece.length > 0) {
-          // web-llm sends one chunk per decode step that produced text.
-          clock.tokenProduced();
-          text += piece;
-          onToken({ text: piece, outputTokens: clock.outputTokens });
+    return slot.run(request.requestId, () => engine.interruptGenerate(), async (current) => {
+      const { options } = request;
+      const clock = new GenerationClock();
+      let text = '';
+      let finish: ChatCompletionFinishReason | null | undefined;
+      let usage: CompletionUsage | undefined;
+      try {
+        const stream = await engine.chatCompletion({
+          messages: toMessages(request.messages),
+          stream: true,
+          stream_options: { include_usage: true },
+          max_tokens: options.maxNewTokens,
+          // web-llm samples greedily at temperature 0 (it clamps to 1e-6); it has no top-k.
+          temperature: options.temperature,
+          top_p: options.topP,
+          repetition_penalty: options.repetitionPenalty,
+          extra_body: { enable_thinking: options.enableThinking },
+        });
+        for await (const chunk of stream) {
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          finish = choice.finish_reason ?? finish;
+          const piece = choice.delta.content ?? '';
+          if (piece.length > 0) {
+            // web-llm sends one chunk per decode step that produced text.
+            clock.tokenProduced();
+            text += piece;
+            onToken({ text: piece, outputTokens: clock.outputTokens });
+          }
         }
+        const metrics = metricsFromUsage(usage, clock.finish(usage?.prompt_tokens ?? 0));
+        return {
+          requestId: request.requestId,
+          text,
+          finishReason: finishReasonOf(finish, current.interrupted),
+          metrics,
+          device: info.device,
+        };
+      } catch (error) {
+        const named = toWebLlmError(error);
+        // After a lost device web-llm has unloaded itself: every later call must say so until a reload.
+        if (named.name === 'DeviceLost' || named.name === 'OutOfMemory') {
+          lost = named;
+          loaded = undefined;
+        }
+        throw named;
       }
-      const metrics = metricsFromUsage(usage, clock.finish(usage?.prompt_tokens ?? 0));
-      return {
-        requestId: request.requestId,
-        text,
-        finishReason: finishReasonOf(finish, current.interrupted),
-        metrics,
-        device: info.device,
-      };
-    } catch (error) {
-      const named = toWebLlmError(error);
-      // After a lost device web-llm has unloaded itself: every later call must say so until a reload.
-      if (named.name === 'DeviceLost' || named.name === 'OutOfMemory') {
-        lost = named;
-        loaded = undefined;
-      }
-      throw named;
-    } finally {
-      running = undefined;
-    }
+    });
   }
 
   return {
+    offlineAssets: [],
     load,
     generate,
-    interrupt(requestId) {
-      if (running?.requestId !== requestId) return;
-      running.interrupted = true;
-      running.engine.interruptGenerate();
-    },
+    interrupt: (requestId) => slot.interrupt(requestId),
     async unload() {
-      running?.engine.interruptGenerate();
+      slot.stopAny();
       const current = loaded;
       loaded = undefined;
       await current?.engine.unload();
