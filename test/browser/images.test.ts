@@ -16,6 +16,7 @@ import {
   waitForAnswer,
   waitForModelReady,
 } from './harness';
+import { newChat } from './chat-steps';
 
 const stack = useStack({ webgpu: true, mirror: true });
 
@@ -52,10 +53,6 @@ async function attachByPicker(page: Page, files: { name: string; mimeType: strin
 }
 
 const pending = (page: Page) => page.getByTestId('pending-images').locator('img');
-
-async function newChat(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'New chat' }).click();
-}
 
 /** Sends `text` with one picture attached through the file input; returns the answer and its prompt size. */
 async function askAbout(page: Page, pattern: Pattern | undefined, text: string): Promise<{ content: string; promptTokens: number }> {

@@ -7,6 +7,7 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import { APP_URL, sendMessage, useStack, useTinyModel, waitForAnswer, waitForModelReady } from './harness';
+import { lastMetrics } from './chat-steps';
 
 const stack = useStack({ webgpu: true, mirror: true, serviceWorkers: 'block' });
 
@@ -41,11 +42,6 @@ function watchTurns(page: Page): TurnLine[] {
   page.workers().forEach(listen);
   page.on('worker', listen);
   return lines;
-}
-
-async function lastMetrics(page: Page): Promise<{ promptTokens: number; ttftMs: number }> {
-  const metrics = page.getByTestId('metrics').last();
-  return { promptTokens: Number(await metrics.getAttribute('data-prompt-tokens')), ttftMs: Number(await metrics.getAttribute('data-ttft-ms')) };
 }
 
 describe('model state kept across turns (WebGPU)', () => {

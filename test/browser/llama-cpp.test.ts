@@ -6,7 +6,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GENERATED_MODELS_DIR,
@@ -21,11 +21,9 @@ import {
 import {
   addCustomRepo,
   APP_URL,
-  goToView,
   newProfileDir,
   openBrowser,
   openStoragePanel,
-  openSettings,
   removeProfileDir,
   sendMessage,
   setAnswerSettings,
@@ -34,6 +32,7 @@ import {
   waitForAnswer,
   waitForModelReady,
 } from './harness';
+import { lastMetrics, loadSelected, newChat, setThinking, storedRepos } from './chat-steps';
 
 const stack = useStack({ webgpu: true, mirror: true });
 
@@ -48,23 +47,6 @@ const CUT_DIR = path.join(GENERATED_MODELS_DIR, ...CUT_REPO.split('/'));
 const figures: Record<string, number | string> = {};
 let work: string;
 
-interface Metrics {
-  outputTokens: number;
-  promptTokens: number;
-  promptCached: number;
-  device: string;
-}
-
-async function lastMetrics(page: Page): Promise<Metrics> {
-  const metrics = page.getByTestId('metrics').last();
-  return {
-    outputTokens: Number(await metrics.getAttribute('data-output-tokens')),
-    promptTokens: Number(await metrics.getAttribute('data-prompt-tokens')),
-    promptCached: Number((await metrics.getAttribute('data-prompt-cached')) ?? 0),
-    device: (await metrics.getAttribute('data-device')) ?? '',
-  };
-}
-
 /** GETs of model files the mirror saw (a header probe included) for a repo. */
 function modelFileGets(repo: string): string[] {
   return stack.mirror.requests.filter((line) => line.startsWith('GET ') && line.includes(`/${repo}/`) && line.endsWith('.gguf'));
@@ -78,28 +60,6 @@ async function watchRanges(context: BrowserContext, repo: string): Promise<strin
     await route.continue();
   });
   return ranges;
-}
-
-async function storedRepos(page: Page): Promise<string[]> {
-  await openStoragePanel(page);
-  return page.getByTestId('cached-model').evaluateAll((items) => items.map((item) => item.getAttribute('data-repo') ?? ''));
-}
-
-async function loadSelected(page: Page): Promise<void> {
-  await openSettings(page);
-  await page.getByTestId('load-button').click();
-}
-
-async function newChat(page: Page): Promise<void> {
-  await goToView(page, 'chat');
-  await page.getByRole('button', { name: 'New chat' }).first().click();
-}
-
-async function setThinking(page: Page, on: boolean): Promise<void> {
-  const toggle = page.getByRole('switch', { name: 'Thinking' });
-  if ((await toggle.isChecked()) !== on) await toggle.click();
-  // The switch also sets Qwen's sampling for its mode: back to greedy, so answers repeat.
-  await setAnswerSettings(page, { temperature: 0 });
 }
 
 beforeAll(async () => {

@@ -153,6 +153,25 @@ describe('views and deep links', () => {
     await page.getByTestId('storage-panel').waitFor();
     expect(new URL(page.url()).hash).toBe('#/storage');
   });
+
+  it('a view whose code cannot be fetched says so by name and how to recover, and the chat still works', async () => {
+    const { page } = stack.session;
+    // A fresh page load, so the compare view's chunk was never fetched; the server then refuses it.
+    await page.route('**/assets/compare-page-*.js', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    try {
+      await openApp(page, DESKTOP, [], '#/compare');
+      const error = page.getByTestId('lazy-error');
+      await error.waitFor();
+      expect(await error.getAttribute('role')).toBe('alert');
+      expect(await error.innerText()).toMatch(/^The compare settings could not be loaded \(.+\)\. Reload the page to try again\.$/);
+      expect(await page.getByTestId('key-notice').count()).toBe(0);
+      await page.getByRole('link', { name: 'Chat' }).click();
+      await page.getByTestId('messages').waitFor();
+      expect(await page.locator('#composer-input').count()).toBe(1);
+    } finally {
+      await page.unroute('**/assets/compare-page-*.js');
+    }
+  });
 });
 
 describe('deleting a conversation', () => {

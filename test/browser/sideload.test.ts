@@ -18,6 +18,7 @@ import {
   waitForAnswer,
   waitForModelReady,
 } from './harness';
+import { storedRepos } from './chat-steps';
 import { copyTinyModel, TINY_FILES } from './model-files';
 
 const stack = useStack({ webgpu: true, serviceWorkers: 'block', mirror: true });
@@ -53,11 +54,6 @@ async function importFinished(): Promise<void> {
   if ((await error.count()) > 0) throw new Error(`import rejected: ${await error.innerText()}`);
 }
 
-async function storedRepos(): Promise<string[]> {
-  const items = stack.session.page.getByTestId('cached-model');
-  return items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-repo') ?? ''));
-}
-
 beforeAll(async () => {
   stack.mirror.setBlocked(true);
   stack.session.page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
@@ -90,14 +86,14 @@ describe('sideload a model folder from disk, with no network', () => {
     expect(await error.getAttribute('data-error-name')).toBe('ImportRejected');
     expect(await error.innerText()).toContain('onnx/model.onnx');
     expect(await error.innerText()).toContain('cut short');
-    expect(await storedRepos()).toEqual([]);
+    expect(await storedRepos(stack.session.page)).toEqual([]);
 
     const wrong = await copyTinyModel(work, 'wrong');
     // A plausible mix-up: the generation config copied over the model config.
     await copyFile(path.join(TINY_MODEL_DIR, 'generation_config.json'), path.join(wrong, 'config.json'));
     await page.getByTestId('sideload-folder').setInputFiles(wrong);
     await expect.poll(() => error.innerText()).toContain('config.json: is not a Qwen3');
-    expect(await storedRepos()).toEqual([]);
+    expect(await storedRepos(stack.session.page)).toEqual([]);
     expect(mirrorRequests).toBe(0);
   });
 
@@ -110,7 +106,7 @@ describe('sideload a model folder from disk, with no network', () => {
     const done = page.getByTestId('sideload-done');
     figures.importMs = Date.now() - started;
     expect(await done.getAttribute('data-files')).toBe(String(TINY_FILES.length));
-    expect(await storedRepos()).toEqual([TINY_REPO]);
+    expect(await storedRepos(stack.session.page)).toEqual([TINY_REPO]);
     expect(await page.getByTestId('cached-source').innerText()).toContain('files on this device');
 
     await setAnswerSettings(page, { maxNewTokens: 8, temperature: 0 });
@@ -136,7 +132,7 @@ describe('sideload a model folder from disk, with no network', () => {
     await download.saveAs(archive);
 
     await page.getByRole('button', { name: /^Delete tiny-qwen3$/ }).click();
-    await expect.poll(storedRepos).toEqual([]);
+    await expect.poll(() => storedRepos(stack.session.page)).toEqual([]);
 
     await page.getByTestId('sideload-files').setInputFiles(archive);
     await importFinished();
@@ -171,11 +167,11 @@ describe('sideload a model folder from disk, with no network', () => {
 
     await openStoragePanel(page);
     await page.getByRole('button', { name: /^Delete tiny-qwen3$/ }).click();
-    await expect.poll(storedRepos).toEqual([]);
+    await expect.poll(() => storedRepos(stack.session.page)).toEqual([]);
     await page.getByTestId('sideload-files').setInputFiles(bad);
     await importOutcome();
     const error = page.getByTestId('sideload-error');
     expect(await error.innerText()).toContain('tokenizer.json: does not match the sha256');
-    expect(await storedRepos()).toEqual([]);
+    expect(await storedRepos(stack.session.page)).toEqual([]);
   });
 });
