@@ -1,6 +1,7 @@
 // Default settings and the validation of stored ones: each field is taken from storage only if it has the right
 // type and range, so an old or damaged record falls back field by field instead of breaking start-up.
 import type { GenerationOptions } from '../../common/protocol';
+import { DEFAULT_IDLE_TIMEOUT_S, validIdleTimeoutS } from './remote/idle-timeout';
 import { DEFAULT_PRICES, type Price } from './remote/pricing';
 import type { CompareSettings, ReasoningEffort, RemoteApi, Settings } from './types';
 
@@ -40,6 +41,7 @@ export const DEFAULT_COMPARE: CompareSettings = {
   rememberKey: false,
   blind: false,
   prices: { ...DEFAULT_PRICES },
+  idleTimeoutS: DEFAULT_IDLE_TIMEOUT_S,
 };
 
 const REASONING_EFFORTS: readonly ReasoningEffort[] = ['default', 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
@@ -82,6 +84,8 @@ const isApi = (value: unknown): value is RemoteApi => value === 'responses' || v
 const isEffort = (value: unknown): value is ReasoningEffort =>
   typeof value === 'string' && REASONING_EFFORTS.some((effort) => effort === value);
 
+const isIdleTimeout = (value: unknown): value is number => typeof value === 'number' && validIdleTimeoutS(value) === value;
+
 function parseCompare(raw: unknown, defaults: CompareSettings): CompareSettings {
   if (!isRecord(raw)) return defaults;
   return {
@@ -93,6 +97,7 @@ function parseCompare(raw: unknown, defaults: CompareSettings): CompareSettings 
     rememberKey: field(raw, 'rememberKey', isBoolean, defaults.rememberKey),
     blind: field(raw, 'blind', isBoolean, defaults.blind),
     prices: field(raw, 'prices', isPriceTable, defaults.prices),
+    idleTimeoutS: field(raw, 'idleTimeoutS', isIdleTimeout, defaults.idleTimeoutS),
   };
 }
 

@@ -77,6 +77,8 @@ export interface CompareSettings {
   blind: boolean;
   /** USD per million tokens, by model id; editable because prices change. */
   prices: Record<string, Price>;
+  /** Seconds without a byte from the endpoint before the remote answer stops (RemoteTimeout). */
+  idleTimeoutS: number;
 }
 
 export interface Conversation {

@@ -255,11 +255,11 @@ describe('streamRemote against the mock server', () => {
 
   const statusCases: { status: 403 | 404 | 429 | 500 | 503; code?: string; retryAfterSeconds?: number; name: RemoteErrorName; text: RegExp }[] = [
     { status: 403, name: 'RemoteModelAccess', text: /no access to the model "gpt-5\.2".*model id is wrong/ },
-    { status: 404, name: 'RemoteModelAccess', text: /no model "gpt-5\.2".*model id is wrong.*\/v1/ },
+    { status: 404, name: 'RemoteModelAccess', text: /no model "gpt-5\.2".*model id is wrong.*Check the model id/ },
     { status: 429, retryAfterSeconds: 7, name: 'RemoteRateLimit', text: /Rate limit reached.*Try again in 7 s/ },
     { status: 429, code: 'insufficient_quota', name: 'RemoteRateLimit', text: /no quota left.*billing/ },
     { status: 500, name: 'RemoteHttp', text: /had an error \(HTTP 500\)\. Try again/ },
-    { status: 503, name: 'RemoteHttp', text: /had an error \(HTTP 503\)\. Try again/ },
+    { status: 503, name: 'RemoteUnavailable', text: /overloaded or down for maintenance \(HTTP 503\)\. Try again/ },
   ];
   for (const { status, code, retryAfterSeconds: wait, name, text } of statusCases) {
     it(`HTTP ${status}${code === undefined ? '' : ` ${code}`} → ${name}`, async () => {
@@ -619,7 +619,7 @@ describe('httpError and retry hints', () => {
 
   it('an HTML or empty error body gives the advice alone', () => {
     const html = httpError(502, headers(), '<html><body>Bad gateway</body></html>', 'gpt-5.2', 'proxy.example');
-    expect(html.message).toBe('proxy.example had an error (HTTP 502). Try again in a moment.');
+    expect(html.message).toBe('proxy.example could not get an answer from the model behind it (HTTP 502). Try again in a moment.');
     const empty = httpError(403, headers(), '', 'gpt-5.2', 'api.openai.com');
     expect(empty.name).toBe('RemoteModelAccess');
     expect(empty.message).not.toContain('(');

@@ -37,6 +37,7 @@ function validStored(): Settings {
       rememberKey: true,
       blind: true,
       prices: { 'gpt-5.2-chat-latest': { inputPerMillion: 2, outputPerMillion: 16 } },
+      idleTimeoutS: 45,
     },
   };
 }

@@ -9,7 +9,11 @@ export const REMOTE_ERROR_NAMES = [
   'RemoteModelAccess',
   'RemoteRateLimit',
   'RemoteHttp',
+  /** 502, 503 or 504: the service (or a gateway before it) is overloaded or down for a while. */
+  'RemoteUnavailable',
   'RemoteNetwork',
+  /** The endpoint sent no byte for longer than the wait the user set; what arrived is kept. */
+  'RemoteTimeout',
   'RemoteStreamCut',
   'RemoteBadResponse',
   /** The answer ended early (output token limit, content filter); what arrived is kept. */
@@ -158,6 +162,32 @@ function rateLimitError(
   });
 }
 
+/**
+ * A 404 means one of two things: the model id is unknown (OpenAI's `model_not_found`; other servers only say
+ * "model" in the text), or the address has no such route (the base URL lacks `/v1`, or the API type is wrong).
+ */
+function notFoundError(code: string | undefined, message: string | undefined, model: string, host: string): RemoteError {
+  const aboutModel = code === 'model_not_found' || /\bmodel\b/i.test(message ?? '');
+  if (aboutModel) {
+    return new RemoteError(
+      'RemoteModelAccess',
+      withDetail(
+        `There is no model "${model}" for this API key at ${host}: the model id is wrong, or the key has no access to it. Check the model id in Settings.`,
+        message,
+      ),
+      { status: 404, code },
+    );
+  }
+  return new RemoteError(
+    'RemoteHttp',
+    withDetail(
+      `${host} has nothing at this address (HTTP 404). Check the endpoint base URL (it usually ends in /v1) and the API type in Settings.`,
+      message,
+    ),
+    { status: 404, code },
+  );
+}
+
 /** Maps a non-2xx answer to a named error. `bodyText` may be JSON (OpenAI's error body), text, HTML or empty. */
 export function httpError(status: number, headers: Headers, bodyText: string, model: string, host: string): RemoteError {
   const { message, code, type } = parseServerError(bodyText);
@@ -165,15 +195,23 @@ export function httpError(status: number, headers: Headers, bodyText: string, mo
     // The server's text is left out on purpose: OpenAI's 401 message repeats a masked copy of the key.
     return new RemoteError('RemoteAuth', `${host} refused the API key. Check the key in Settings.`, { status, code });
   }
-  if (status === 403 || status === 404) {
-    const advice =
-      status === 404
-        ? `There is no model "${model}" for this API key at ${host}: the model id is wrong, or the key has no access to it. Check the model in Settings (and that the endpoint address ends in /v1).`
-        : `This API key has no access to the model "${model}" at ${host}, or the model id is wrong. Check the model in Settings, or use a key whose project may call it.`;
+  if (status === 403) {
+    const advice = `This API key has no access to the model "${model}" at ${host}, or the model id is wrong. Check the model in Settings, or use a key whose project may call it.`;
     return new RemoteError('RemoteModelAccess', withDetail(advice, message), { status, code });
   }
+  if (status === 404) return notFoundError(code, message, model, host);
   if (status === 429) {
     return rateLimitError(code, type, message, retryAfterSeconds(headers, message), model, host, status);
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    const wait = retryAfterSeconds(headers, message);
+    const when = wait === undefined ? 'Try again in a moment.' : `Try again in ${wait} s.`;
+    const what = status === 503 ? 'is overloaded or down for maintenance' : 'could not get an answer from the model behind it';
+    return new RemoteError('RemoteUnavailable', withDetail(`${host} ${what} (HTTP ${status}). ${when}`, message), {
+      status,
+      retryAfterSeconds: wait,
+      code,
+    });
   }
   if (status >= 500) {
     return new RemoteError('RemoteHttp', withDetail(`${host} had an error (HTTP ${status}). Try again in a moment.`, message), {
@@ -223,6 +261,29 @@ export function badResponseError(host: string, detail: string, cause?: unknown):
   return new RemoteError(
     'RemoteBadResponse',
     `${host} did not answer like an OpenAI-compatible API (${scrubDetail(detail)}). Check the endpoint address and the API type in Settings.`,
+    { cause },
+  );
+}
+
+/**
+ * The endpoint went quiet: no byte for `seconds`, before the answer began or part way through it. Reasoning models
+ * can think a long time before their first word, hence the advice to raise the wait.
+ */
+export function timeoutError(host: string, seconds: number, answerStarted: boolean): RemoteError {
+  const when = answerStarted ? 'stopped sending part way through the answer' : 'sent nothing back';
+  const kept = answerStarted ? ' What arrived is kept.' : '';
+  return new RemoteError(
+    'RemoteTimeout',
+    `${host} ${when} for ${seconds} s, so the app stopped waiting.${kept} Try again; if the model thinks for long (a high reasoning effort), raise "Stop waiting after" in Settings.`,
+  );
+}
+
+/** An event that cannot be read arrived after part of the answer: the server is an OpenAI-compatible one that
+ * garbled its stream, so the advice is to try again rather than to fix the address. */
+export function brokenEventError(host: string, detail: string, cause?: unknown): RemoteError {
+  return new RemoteError(
+    'RemoteBadResponse',
+    `${host} sent a broken event part way through the answer (${scrubDetail(detail)}). The answer stops there; what arrived is kept. Try again.`,
     { cause },
   );
 }

@@ -14,6 +14,8 @@ export interface RemoteSettings {
   reasoningEffort: ReasoningEffortSetting;
   /** Caps visible plus reasoning tokens; absent means the server's default. */
   maxOutputTokens?: number;
+  /** How long to wait for the endpoint's next byte before giving up (RemoteTimeout); absent means the default. */
+  idleTimeoutMs?: number;
 }
 
 export interface RemoteUsage {

@@ -2,6 +2,7 @@
 // memory only, unless the user ticks "remember on this device"; then (and only then) it is also stored in
 // IndexedDB, and unticking or clearing deletes it there. It is never logged and goes only to the endpoint set.
 import { tally, voteRows, type Tally, type VoteRow } from '../compare';
+import { validIdleTimeoutS } from '../remote/idle-timeout';
 import { priceFor, type Price } from '../remote/pricing';
 import type { RemoteSettings } from '../remote/openai';
 import { deleteRemoteApiKey, loadRemoteApiKey, saveRemoteApiKey } from '../storage';
@@ -29,6 +30,19 @@ export class CompareState {
   /** Undefined for a model the price table does not know: its cost then reads "unknown", never "$0". */
   get price(): Price | undefined {
     return priceFor(this.settings.model, this.settings.prices);
+  }
+
+  /** Seconds of silence from the endpoint after which the remote answer stops with RemoteTimeout. */
+  get idleTimeoutS(): number {
+    return this.settings.idleTimeoutS;
+  }
+
+  /** Takes a wait within the accepted bounds and says whether it did; other input leaves the wait as it was. */
+  async setIdleTimeout(seconds: number): Promise<boolean> {
+    const valid = validIdleTimeoutS(seconds);
+    if (valid === undefined) return false;
+    await this.update({ idleTimeoutS: valid });
+    return true;
   }
 
   async restore(): Promise<void> {
@@ -66,7 +80,7 @@ export class CompareState {
 
   remoteSettings(): RemoteSettings {
     const { endpoint, model, api, reasoningEffort } = this.settings;
-    return { endpoint, apiKey: this.#apiKey, model, api, reasoningEffort };
+    return { endpoint, apiKey: this.#apiKey, model, api, reasoningEffort, idleTimeoutMs: this.settings.idleTimeoutS * 1000 };
   }
 
   votes(conversations: readonly Conversation[]): { rows: VoteRow[]; tally: Tally } {
