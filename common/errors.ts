@@ -49,8 +49,8 @@ export const ENGINE_ADVICE: Readonly<Record<EngineErrorName, string>> = {
   ModelNotLoaded: 'No model is loaded yet. Pick a model and load it first.',
   Busy: 'The model is still busy with another request. Wait for it or press Stop.',
   Aborted: 'Stopped.',
-  WorkerCrashed: 'The inference worker stopped unexpectedly and was restarted. Load the model again.',
+  WorkerCrashed: 'The inference worker stopped unexpectedly and was restarted; the model is loaded again from this device.',
   WorkerHung:
-    'The model stopped responding (no progress for too long), so the app restarted it. What was written so far is kept. Load the model again; on a slow device, raise the watchdog time in the answer settings.',
+    'The model stopped responding (no progress for too long), so the app restarted it. What was written so far is kept, and the model is loaded again from this device; on a slow device, raise the watchdog time in the answer settings.',
   Unknown: 'Something went wrong inside the inference engine.',
 };

@@ -3,9 +3,12 @@
 // what was in flight with `WorkerCrashed`) or hangs (every call is watched: one that shows no progress, token or
 // answer for the watchdog's limit fails with `WorkerHung`), so nothing is left pending forever. A call's callback
 // reaches its listener only while the call runs: after it, even a proxy that the worker never released holds nothing.
+// Every tab's worker shares the one weight store, so a model stored (a load that downloaded, an import) or deleted
+// here is announced to the other tabs (tabs.ts).
 import { proxy, wrap, type Remote } from 'comlink';
 import { ENGINE_ADVICE, isEngineErrorName, type EngineErrorName } from '../../common/errors';
 import { DEFAULT_WATCHDOG_SECONDS } from './settings';
+import { pageTabChannel, type TabChannel } from './tabs';
 import { realTimers, watchCall, watchdogLimitMs, type WatchdogTimers } from './worker-watchdog';
 import type {
   CachedModel,
@@ -70,6 +73,8 @@ export interface EngineClientOptions {
   /** The quiet time after which a call on `device` counts as hung; read at the start of each call. */
   watchdogMs?: (device: Device) => number;
   timers?: WatchdogTimers;
+  /** Where changes to the stored models are announced to the other tabs. */
+  tabs?: TabChannel;
 }
 
 const defaultWorker = (): Worker =>
@@ -86,6 +91,7 @@ export function createEngineClient({
   createWorker = defaultWorker,
   watchdogMs = defaultWatchdogMs,
   timers = realTimers,
+  tabs = pageTabChannel(),
 }: EngineClientOptions = {}): EngineClient {
   let worker: Worker;
   let api: Remote<WorkerApi>;
@@ -215,6 +221,7 @@ export function createEngineClient({
     modelDevice = request.device ?? 'webgpu';
     const loaded = await callWith(onProgress, (remote, callback) => remote.load(request, callback));
     modelDevice = loaded.device;
+    if (loaded.filesDownloaded > 0) tabs.announce({ kind: 'stored', repo: request.record.repo });
     return loaded;
   }
 
@@ -227,9 +234,15 @@ export function createEngineClient({
     restart,
     unload: () => call((remote) => remote.unload()),
     listCachedModels: () => call((remote) => remote.listCachedModels()),
-    deleteCachedModel: (repo) => call((remote) => remote.deleteCachedModel(repo)),
-    sideloadModel: (request, onProgress) =>
-      callWith(onProgress, (remote, callback) => remote.sideloadModel(request, callback)),
+    async deleteCachedModel(repo) {
+      await call((remote) => remote.deleteCachedModel(repo));
+      tabs.announce({ kind: 'deleted', repo });
+    },
+    async sideloadModel(request, onProgress) {
+      const result = await callWith(onProgress, (remote, callback) => remote.sideloadModel(request, callback));
+      tabs.announce({ kind: 'stored', repo: result.repo });
+      return result;
+    },
     exportModel: (repo) => call((remote) => remote.exportModel(repo)),
     onRestart(listener) {
       restartListeners.add(listener);

@@ -14,6 +14,8 @@ export const PAGE_ADVICE = {
     'The conversation could not be deleted from this device, so it may come back after a reload. Delete it again then.',
   CacheUnreadable: 'The list of stored models could not be read, so it may be incomplete. Reload the page to try again.',
   DeleteFailed: 'The model could not be deleted. Reload the page and try again; the files stay until then.',
+  ModelDeletedInOtherTab:
+    'Another tab of this app deleted this model’s files from this device, so it was unloaded here. Your conversation is kept; press Retry to download the model again.',
   InvalidRepoId: 'A model repo in the settings is not of the form organisation/name and was left out. Add it again.',
 } as const;
 

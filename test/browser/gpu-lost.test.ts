@@ -3,6 +3,7 @@
 // model back from IndexedDB on a fresh worker.
 import { expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
+import { reportFault } from './fault-report';
 import {
   APP_URL,
   sendMessage,
@@ -60,4 +61,9 @@ it('a GPU lost mid-answer gives a clear error, keeps the partial answer, and Ret
   await sendMessage(page, 'Are you back?');
   expect((await waitForAnswer(page)).status).toBe('done');
   expect(await page.locator('[data-testid="message"]').count()).toBe(4);
+  reportFault(
+    'GPU device destroyed mid-answer',
+    '"The GPU was lost…" on the answer; the model panel names DeviceLost with Retry',
+    'the partial answer (marked), the conversation; Retry reloads from IndexedDB (no download)',
+  );
 });

@@ -1,5 +1,6 @@
 // createEngineClient over a fake Worker (a real MessageChannel + comlink expose): token streaming, abort → interrupt,
-// named errors, crash restart, and the watchdog with short real limits (the watchdog alone: watchdog.test.ts).
+// named errors, crash restart, and the watchdog with short real limits (the watchdog alone: watchdog.test.ts);
+// and what it tells the other tabs about the stored models.
 import { expose, releaseProxy, type Remote } from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   type EngineClientOptions,
   type GenerationEvent,
 } from '../../src/lib/engine-client';
+import type { StoreChange, TabChannel } from '../../src/lib/tabs';
 import { watchdogLimitMs, type WatchdogTimers } from '../../src/lib/worker-watchdog';
 import type {
   CachedModel,
@@ -741,5 +743,36 @@ describe('createEngineClient: watchdog', () => {
     expect(await rejection(pending)).toMatchObject({ name: 'Aborted' });
     await pause(80);
     expect(factory).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('createEngineClient: the other tabs', () => {
+  function recordingTabs(): TabChannel & { said: StoreChange[] } {
+    const said: StoreChange[] = [];
+    return { said, announce: (change) => said.push(change), listen: () => () => undefined };
+  }
+
+  it('announces a load that downloaded, an import and a delete, and nothing for a failed delete', async () => {
+    const tabs = recordingTabs();
+    const { client } = rig(() => undefined, { tabs });
+    await client.load({ record: TINY_RECORD, filesBaseUrl: 'http://localhost/test/tiny/' }, () => undefined);
+    await client.sideloadModel({ record: TINY_RECORD, files: [] }, () => undefined);
+    await client.deleteCachedModel('test/tiny');
+    await expect(client.deleteCachedModel('missing')).rejects.toThrow('still busy');
+    expect(tabs.said).toEqual([
+      { kind: 'stored', repo: 'test/tiny' },
+      { kind: 'stored', repo: 'test/tiny' },
+      { kind: 'deleted', repo: 'test/tiny' },
+    ]);
+  });
+
+  it('announces nothing for a load read from the store alone', async () => {
+    const tabs = recordingTabs();
+    const { client, apis } = rig(() => undefined, { tabs });
+    const api = only(apis);
+    const original = api.load.bind(api);
+    api.load = async (request, onProgress) => ({ ...(await original(request, onProgress)), filesDownloaded: 0, filesFromCache: 1 });
+    await client.load({ record: TINY_RECORD, filesBaseUrl: 'http://localhost/test/tiny/' }, () => undefined);
+    expect(tabs.said).toEqual([]);
   });
 });

@@ -8,6 +8,10 @@
 // `invalidRepoError`, never dropped silently. Auto-pick: once a model was benchmarked on this device, picking it
 // selects its fastest build here, until the user chooses a build of it themselves (then their pick stays theirs).
 // While a benchmark runs it owns the engine: the chat's model is unloaded and nothing here loads.
+// After the worker crashed or hung mid-answer, the model that was loaded is loaded again (from IndexedDB) at once,
+// so the next message works; a lost GPU or one out of memory waits for the user, who may pick a smaller build.
+// Other tabs share the stored models: when one deletes the model loaded here, this tab says so at once (named,
+// with Retry, which downloads it again) instead of failing later; any change there re-reads the list here.
 import { modelKeyOf } from '../../../common/bench/model-shapes';
 import type { BenchResult } from '../../../common/bench/result';
 import { ALL_BUILDS, customModelRecord } from '../../../common/catalog/builds';
@@ -20,6 +24,7 @@ import type { CachedModel, GpuInfo, LoadedModel, LoadProgress } from '../../../c
 import type { ModelRecord } from '../../../common/model-record';
 import type { SettingsState } from './settings.svelte';
 import { BuildChoices, type MeasuredFastest } from './build-choice.svelte';
+import { pageTabChannel, type StoreChange, type TabChannel } from '../tabs';
 
 export type ModelStatus = 'probing' | 'idle' | 'loading' | 'ready' | 'error';
 
@@ -59,6 +64,7 @@ export class ModelManager {
     storage: StorageState,
     env: DeviceEnvironment = browserEnvironment(),
     choices: BuildChoices = new BuildChoices(),
+    tabs: TabChannel = pageTabChannel(),
   ) {
     this.#client = client;
     this.#settings = settings;
@@ -74,6 +80,7 @@ export class ModelManager {
       this.#error = { name: failure.name, message: failure.message };
       this.#errorModelId = modelId;
     });
+    tabs.listen((change) => this.#onOtherTab(change));
   }
 
   get gpu(): GpuInfo | undefined {
@@ -280,15 +287,42 @@ export class ModelManager {
 
   /**
    * After the GPU is lost or runs out of memory mid-answer the engine cannot be trusted: start a fresh worker (a
-   * fresh GPU device) and ask the user to load again, which reads the files back from IndexedDB.
+   * fresh GPU device) and ask the user to load again, which reads the files back from IndexedDB. After a crashed
+   * or hung worker (already replaced) the model loads again by itself.
    */
   handleGenerationFailure(failure: ShownError): void {
+    if (failure.name === 'WorkerCrashed' || failure.name === 'WorkerHung') {
+      this.#reloadAfterRestart(failure);
+      return;
+    }
     if (failure.name !== 'DeviceLost' && failure.name !== 'OutOfMemory') return;
     this.#errorModelId = this.#loaded?.modelId;
     this.#loaded = undefined;
     this.#status = 'error';
     this.#error = failure;
     this.#client.restart(failure.name);
+  }
+
+  /**
+   * The worker was already replaced and its restart set the error: load the model it had, once, from the store.
+   * Only when that error is the one shown: after another one (a model deleted meanwhile) the user decides.
+   */
+  #reloadAfterRestart(failure: ShownError): void {
+    const record = this.models.find((model) => model.id === this.#errorModelId);
+    if (this.#status !== 'error' || this.#error?.name !== failure.name || !record) return;
+    void this.load(record);
+  }
+
+  #onOtherTab(change: StoreChange): void {
+    void this.#storage.refreshCache();
+    if (change.kind !== 'deleted' || !this.#loaded) return;
+    const loaded = this.models.find((model) => model.id === this.#loaded?.modelId);
+    if (loaded?.repo !== change.repo) return;
+    // The engine still holds the weights, but the store no longer does: say it now, not at the next load.
+    this.#errorModelId = loaded.id;
+    this.#loaded = undefined;
+    this.#status = 'error';
+    this.#error = pageError('ModelDeletedInOtherTab');
   }
 
   #onProgress(progress: LoadProgress): void {
