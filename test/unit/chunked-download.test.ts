@@ -1,6 +1,7 @@
 // Chunked, resumable downloads into the IndexedDB weight store (fake-indexeddb), against the real model mirror on a
 // free port (real HTTP, real Range semantics): a whole download, cuts at many offsets and the resumes, a server that
-// ignores Range, a file changed on the server, a full quota, an abort, a missing chunk, and the progress events.
+// ignores Range, a file changed on the server, a full quota, an abort, a missing chunk, a file the server lacks
+// (an error, or left out with skipMissing), and the progress events.
 import 'fake-indexeddb/auto';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
@@ -130,6 +131,17 @@ describe('a whole download', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'DownloadFailed', message: expect.stringContaining('missing.gguf: HTTP 404') });
     expect(await store.listModels()).toEqual([]);
+  });
+
+  it('with skipMissing, leaves a 404 file out of the result and still stores the others', async () => {
+    const events: LoadProgress[] = [];
+    const files = [SHARDS[0] ?? '', 'missing.json', SHARDS[1] ?? ''];
+    const stored = await fetchFilesIntoStore(options(files, events, { skipMissing: true }));
+    expect(stored.map((file) => file.path)).toEqual(SHARDS);
+    await expectSameAsSource(stored);
+    const total = SHARDS.reduce((sum, file) => sum + sourceSize(file), 0);
+    expect(events.filter((event) => event.phase === 'download').at(-1)).toMatchObject({ loadedBytes: total, totalBytes: total, filesTotal: 3 });
+    expect((await store.listFiles(REPO)).map((file) => file.url).sort()).toEqual(SHARDS.map((file) => `${REPO}/${file}`).sort());
   });
 });
 

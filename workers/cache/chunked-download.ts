@@ -6,9 +6,10 @@
 // out, so a cut costs only what sat unread in the fetch stream's queue (well under one chunk; up to about 1 MiB
 // was seen in Chromium), or the one chunk whose write failed.
 import type { EngineKind } from '../../common/model-record';
-import type { LoadPhase, LoadProgress } from '../../common/protocol';
+import type { LoadProgress } from '../../common/protocol';
 import { originOf } from '../../common/model-urls';
 import { engineError } from '../errors';
+import { DownloadProgress } from './download-progress';
 import type { FileValidators } from './weight-records';
 import type { PartialFileState, WeightStore } from './weights-idb';
 
@@ -18,7 +19,6 @@ import type { PartialFileState, WeightStore } from './weights-idb';
  * per-write cost is small beside the seconds 16 MiB takes to arrive. 64 MiB would quadruple memory for no gain.
  */
 export const CHUNK_BYTES = 16 * 2 ** 20;
-const PROGRESS_INTERVAL_MS = 100;
 
 export interface StoredFile {
   path: string;
@@ -42,6 +42,11 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Bytes per stored chunk (tests use small ones). */
   chunkBytes?: number;
+  /**
+   * A file the server answers 404 for is left out of the result instead of failing the call: for callers that
+   * guessed the file list and leave a file that is not there to the engine's own loader (transformers.js).
+   */
+  skipMissing?: boolean;
 }
 
 interface MissingFile {
@@ -69,13 +74,15 @@ export async function fetchFilesIntoStore(options: DownloadOptions): Promise<Sto
   }
   if (missing.length > 1) await probeSizes(options, missing, progress);
 
+  const absent = new Set<string>();
   for (const { path, partial } of missing) {
-    await downloadFile(options, path, partial, progress);
+    if ((await downloadFile(options, path, partial, progress)) === 'absent') absent.add(path);
     progress.fileDone();
   }
 
   const result: StoredFile[] = [];
   for (const path of files) {
+    if (absent.has(path)) continue;
     const blob = cached.get(path) ?? (await store.readFile(repo, path));
     if (!blob) throw engineError('IntegrityMismatch', `${path}: not whole in the store after its download`);
     result.push({ path, blob, fromCache: cached.has(path) });
@@ -97,14 +104,22 @@ async function probeSizes(options: DownloadOptions, missing: readonly MissingFil
   );
 }
 
-async function downloadFile(options: DownloadOptions, path: string, partial: PartialFileState | undefined, progress: DownloadProgress): Promise<void> {
+/** Fetches one file into the store; 'absent' when the server has no such file and the caller allows that. */
+async function downloadFile(
+  options: DownloadOptions, path: string, partial: PartialFileState | undefined, progress: DownloadProgress,
+): Promise<'stored' | 'absent'> {
   const { store, repo, engine } = options;
-  progress.arrived(path, partial?.bytes ?? 0, true);
+  // Only a resume knows its size before the answer: a fresh file's first event waits for it, so the bar never
+  // shows the files before it as the whole total.
+  if (partial) progress.arrived(path, partial.bytes, true);
   let response: Response;
   if (partial && partial.bytes > 0) {
     response = await request(options, path, partial.bytes);
     const verdict = resumeVerdict(path, response, partial);
-    if (verdict === 'resume') return streamIntoStore(options, path, response, partial.bytes, partial.size, progress);
+    if (verdict === 'resume') {
+      await streamIntoStore(options, path, response, partial.bytes, partial.size, progress);
+      return 'stored';
+    }
     console.info(`[chunked-download] ${path}: starting over (${verdict === 'whole' ? 'the server sent the whole file' : 'the file changed on the server'})`);
     if (verdict === 'refetch') {
       await response.body?.cancel().catch(() => undefined);
@@ -113,12 +128,17 @@ async function downloadFile(options: DownloadOptions, path: string, partial: Par
   } else {
     response = await request(options, path);
   }
+  if (response.status === 404 && options.skipMissing) {
+    await response.body?.cancel().catch(() => undefined);
+    return 'absent';
+  }
   if (response.status !== 200) throw httpError(path, response);
   const validators = validatorsOf(response);
   await store.startFile(repo, path, { ...validators, source: originOf(options.filesBaseUrl), engine });
   progress.known(path, 0, validators.size);
   progress.arrived(path, 0, true);
-  return streamIntoStore(options, path, response, 0, validators.size, progress);
+  await streamIntoStore(options, path, response, 0, validators.size, progress);
+  return 'stored';
 }
 
 /** Reads the body, storing a chunk whenever one is full, and the rest when the body ends or is cut. */
@@ -244,65 +264,4 @@ function cutError(options: DownloadOptions, path: string, stored: number, size: 
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * Bytes across all files, stored ones counted as done from the start (so a resumed bar starts where it was).
- * Throttled to one event per PROGRESS_INTERVAL_MS, except at each stored chunk and each file's start.
- */
-class DownloadProgress {
-  readonly #files: readonly string[];
-  readonly #emit: (progress: LoadProgress) => void;
-  readonly #bytes = new Map<string, number>();
-  readonly #sizes = new Map<string, number>();
-  #filesDone = 0;
-  #filesRead = 0;
-  #readBytes = 0;
-  #lastEmitAt = Number.NEGATIVE_INFINITY;
-
-  constructor(files: readonly string[], emit: (progress: LoadProgress) => void) {
-    this.#files = files;
-    this.#emit = emit;
-  }
-
-  /** What is stored of a file and its size, where known; sends nothing. */
-  known(path: string, bytes: number, size: number | undefined): void {
-    this.#bytes.set(path, bytes);
-    if (size !== undefined) this.#sizes.set(path, size);
-  }
-
-  arrived(path: string, bytes: number, force: boolean): void {
-    this.#bytes.set(path, bytes);
-    const now = performance.now();
-    if (!force && now - this.#lastEmitAt < PROGRESS_INTERVAL_MS) return;
-    this.#lastEmitAt = now;
-    this.#send('download', this.#totals().loaded, this.#filesDone, path);
-  }
-
-  fileDone(): void {
-    this.#filesDone += 1;
-  }
-
-  /** A whole file handed back from the store: the 'cache-read' phase counts up over all files. */
-  read(path: string, bytes: number): void {
-    this.#readBytes += bytes;
-    this.#filesRead += 1;
-    this.#send('cache-read', this.#readBytes, this.#filesRead, path);
-  }
-
-  #totals(): { loaded: number; total: number } {
-    let loaded = 0;
-    let total = 0;
-    for (const path of this.#files) {
-      const bytes = this.#bytes.get(path) ?? 0;
-      loaded += bytes;
-      total += Math.max(bytes, this.#sizes.get(path) ?? 0);
-    }
-    return { loaded, total };
-  }
-
-  #send(phase: LoadPhase, loadedBytes: number, filesDone: number, file: string): void {
-    const { total } = this.#totals();
-    this.#emit({ phase, loadedBytes, totalBytes: Math.max(total, loadedBytes), filesDone, filesTotal: this.#files.length, file });
-  }
 }

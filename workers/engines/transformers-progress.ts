@@ -1,4 +1,6 @@
 // Normalises transformers.js's per-file progress reports (plus our cache's hits) into the one LoadProgress shape.
+// While our own chunked download fetches the files first (transformers-download.ts), its progress is shown as it
+// comes; the files it fetched count as downloaded even though transformers.js then reads them from the cache.
 // Reports are throttled: a multi-GB download sends thousands of chunk events and each one would cross the worker
 // boundary; phase and file-count changes always go out at once.
 import type { LoadPhase, LoadProgress } from '../../common/protocol';
@@ -31,6 +33,8 @@ export class LoadProgressTracker {
   #lastFilesDone = 0;
   #lastPhase: LoadPhase | undefined;
   #currentFile: string | undefined;
+  #prefetch: LoadProgress | undefined;
+  readonly #prefetched = new Set<string>();
 
   constructor(emit: (progress: LoadProgress) => void, expectedBytes = 0, now: () => number = () => performance.now()) {
     this.#emit = emit;
@@ -39,11 +43,36 @@ export class LoadProgressTracker {
   }
 
   get filesFromCache(): number {
-    return [...this.#files.values()].filter((file) => file.fromCache).length;
+    return [...this.#files].filter(([name, file]) => file.fromCache && !this.#prefetched.has(name)).length;
   }
 
   get filesDownloaded(): number {
-    return [...this.#files.values()].filter((file) => file.done && !file.fromCache).length;
+    return [...this.#files].filter(([name, file]) => file.done && (!file.fromCache || this.#prefetched.has(name))).length;
+  }
+
+  /**
+   * Our own download is about to run: until its first event, nothing new is shown (transformers.js reading the
+   * config meanwhile would read as 100% of a few kilobytes).
+   */
+  prefetchStarting(): void {
+    this.#prefetch = { phase: 'download', loadedBytes: 0, totalBytes: 0, filesDone: 0, filesTotal: 0 };
+  }
+
+  /** Our own download's progress (already throttled there): shown as it is until `prefetchDone`. */
+  prefetching(progress: LoadProgress): void {
+    this.#prefetch = progress;
+    this.#phase = 'download';
+    this.#send(true);
+  }
+
+  /** A file our own download fetched during this load (not one it found stored). */
+  prefetched(file: string): void {
+    this.#prefetched.add(file);
+  }
+
+  /** The download is over: from here on, transformers.js's own reports (reading the cache) are shown. */
+  prefetchDone(): void {
+    this.#prefetch = undefined;
   }
 
   cacheHit(file: string): void {
@@ -72,6 +101,8 @@ export class LoadProgressTracker {
     if (info.status !== 'initiate') this.#phase = file.fromCache ? 'cache-read' : 'download';
     // Once the last weight file (graph or external data) is in, the engine builds its GPU session: compiling.
     if (info.status === 'done' && WEIGHT_FILE.test(name) && this.#allDone()) this.#phase = 'compile';
+    // While our own download runs, it alone speaks.
+    if (this.#prefetch) return;
     this.#send(false);
   }
 
@@ -81,6 +112,7 @@ export class LoadProgressTracker {
   }
 
   snapshot(): LoadProgress {
+    if (this.#prefetch) return this.#prefetch;
     let loadedBytes = 0;
     let knownTotal = 0;
     let filesDone = 0;

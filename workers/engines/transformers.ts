@@ -6,6 +6,8 @@
 // A build whose config names an image-text architecture (Qwen3.5 with a vision_config) is loaded whole, with its
 // image encoder and processor, so its user turns can carry images; every other build loads as a causal LM.
 // Between turns the model's state is kept (transformers-kv-cache.ts), so a turn prefills only what is new.
+// The files are fetched first by our own chunked download, which resumes inside a file after a cut
+// (transformers-download.ts); transformers.js then finds them in the cache.
 import {
   AutoConfig,
   AutoModelForCausalLM,
@@ -37,6 +39,7 @@ import { engineError } from '../errors';
 import type { Engine } from './engine';
 import { TurnSlot } from './turn-slot';
 import { TurnStateCache } from './transformers-kv-cache';
+import { TransformersPrefetch } from './transformers-download';
 import { LoadProgressTracker } from './transformers-progress';
 import { generateTurn, type TurnModel } from './transformers-turn';
 import { isImageTextConfig } from '../../common/vision-config';
@@ -124,16 +127,26 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     env.remotePathTemplate = base.pathname.replace(/^\//, '');
     env.customCache = store.forModel(record.repo, filesBaseUrl, { onHit: (file) => tracker.cacheHit(file) });
 
+    const prefetch = new TransformersPrefetch({
+      store, repo: record.repo, filesBaseUrl,
+      events: { progress: (progress) => tracker.prefetching(progress), downloaded: (file) => tracker.prefetched(file) },
+    });
+    tracker.prefetchStarting();
+    await prefetch.config();
     const config = await AutoConfig.from_pretrained(record.repo, { progress_callback });
+    const takesImages = isImageTextConfig(config);
+    const vision = takesImages ? visionDtypeFor(record, dtype) : dtype;
+    const dtypes = { embed_tokens: dtype, decoder_model_merged: dtype, vision_encoder: vision };
+    await prefetch.modelFiles(config, takesImages ? dtypes : dtype, device, takesImages);
+    tracker.prefetchDone();
+
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
     let processor: Processor | undefined;
-    if (isImageTextConfig(config)) {
+    if (takesImages) {
       processor = await AutoProcessor.from_pretrained(record.repo, { progress_callback });
       if (!processor.tokenizer) throw engineError('Unknown', `${record.repo} has a processor without a tokenizer`);
       tokenizer = processor.tokenizer;
-      const vision = visionDtypeFor(record, dtype);
-      const dtypes = { embed_tokens: dtype, decoder_model_merged: dtype, vision_encoder: vision };
       model = await AutoModelForImageTextToText.from_pretrained(record.repo, { config, device, dtype: dtypes, progress_callback });
     } else {
       tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });

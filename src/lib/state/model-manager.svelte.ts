@@ -56,7 +56,8 @@ export class ModelManager {
   #errorModelId = $state<string | undefined>();
   #benchmarking = $state(false);
   #choices: BuildChoices;
-  #speedSample = { at: 0, bytes: 0 };
+  /** Where the speed is measured from: the load's first download event, so bytes already stored never count. */
+  #speedSample: { at: number; bytes: number } | undefined;
 
   constructor(
     client: EngineClient,
@@ -274,7 +275,7 @@ export class ModelManager {
     this.#loaded = undefined;
     this.#progress = undefined;
     this.#bytesPerSecond = 0;
-    this.#speedSample = { at: performance.now(), bytes: 0 };
+    this.#speedSample = undefined;
     try {
       const request = { record, filesBaseUrl: filesBaseUrl(this.#settings.value.modelBaseUrl, record.repo), device };
       this.#loaded = await this.#client.load(request, (progress) => this.#onProgress(progress));
@@ -327,10 +328,14 @@ export class ModelManager {
 
   #onProgress(progress: LoadProgress): void {
     const now = performance.now();
-    const elapsed = now - this.#speedSample.at;
-    if (progress.phase === 'download' && elapsed >= 500) {
-      this.#bytesPerSecond = ((progress.loadedBytes - this.#speedSample.bytes) * 1000) / elapsed;
-      this.#speedSample = { at: now, bytes: progress.loadedBytes };
+    if (progress.phase === 'download') {
+      // A resumed download starts at what is stored: those bytes arrived before this load, not at its speed.
+      if (!this.#speedSample) this.#speedSample = { at: now, bytes: progress.loadedBytes };
+      const elapsed = now - this.#speedSample.at;
+      if (elapsed >= 500) {
+        this.#bytesPerSecond = ((progress.loadedBytes - this.#speedSample.bytes) * 1000) / elapsed;
+        this.#speedSample = { at: now, bytes: progress.loadedBytes };
+      }
     }
     this.#progress = progress;
   }
