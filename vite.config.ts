@@ -12,6 +12,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { ENGINE_ASSETS_DIR, ENGINE_CACHE_NAME } from './common/engine-assets';
+import { securityHeaders } from './common/csp';
 
 const packageVersion: unknown = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version;
 // APP_VERSION overrides the shown version (the update-flow test builds twice with two versions).
@@ -21,11 +22,12 @@ const appVersion = process.env.APP_VERSION ?? (typeof packageVersion === 'string
 // crossOriginIsolated, and measureUserAgentSpecificMemory (the benchmark's memory figure) needs it too. COEP
 // require-corp blocks only cross-origin no-cors subresources; the app has none: model files, the remote endpoint and
 // web-llm's model libraries are CORS fetches, and pictures are data: URLs (the sanitiser drops <img> from answers).
-// Hosting the built app elsewhere needs the same two headers (README, "Hosting").
-const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+// With them, the header-level Content-Security-Policy (common/csp.ts; the page adds a stricter one at start).
+// CSP_REPORT_URI sends violation reports there (the CSP test runs a local report server).
+// Hosting the built app elsewhere needs the same headers (README, "Hosting").
+const reportUri = process.env.CSP_REPORT_URI || undefined;
+const PREVIEW_HEADERS = securityHeaders({ reportUri });
+const DEV_HEADERS = securityHeaders({ reportUri, dev: true });
 
 // The engine files are content-hashed, so each new build adds entries instead of overwriting them: the least
 // recently used beyond this many are dropped (a build has a handful: the worker, engine chunks, wasm files).
@@ -95,6 +97,6 @@ export default defineConfig({
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   // Fixed ports, so the address the README gives is the one the server takes (it fails instead of moving on).
-  server: { port: 5173, strictPort: true, headers: ISOLATION_HEADERS },
-  preview: { port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
+  server: { port: 5173, strictPort: true, headers: DEV_HEADERS },
+  preview: { port: 4173, strictPort: true, headers: PREVIEW_HEADERS },
 });

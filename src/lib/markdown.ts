@@ -140,9 +140,25 @@ function configuredPurifier(): Purifier {
   return instance;
 }
 
+// What the sanitiser returned lately: the Trusted Types default policy (csp-page.ts) passes these through unchanged
+// instead of sanitising each streamed block a second time (sanitising its own output gives the same string).
+const recentOutputs = new Set<string>();
+const RECENT_OUTPUTS_SIZE = 800;
+
 /** Sanitises HTML with the app's allow-list (no script, style, event handler, form, frame or non-http(s) URL). */
 export function sanitizeHtml(html: string): string {
-  return configuredPurifier().sanitize(html);
+  const clean = configuredPurifier().sanitize(html);
+  if (recentOutputs.size >= RECENT_OUTPUTS_SIZE) {
+    const oldest = recentOutputs.values().next();
+    if (!oldest.done) recentOutputs.delete(oldest.value);
+  }
+  recentOutputs.add(clean);
+  return clean;
+}
+
+/** Whether `html` is exactly what the sanitiser returned for some recent input (so it is already safe). */
+export function isSanitizerOutput(html: string): boolean {
+  return recentOutputs.has(html);
 }
 
 const blockCache = new Map<string, string>();

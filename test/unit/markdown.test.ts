@@ -93,8 +93,8 @@ describe('safeUrl', () => {
 });
 
 describe('the XSS corpus', () => {
-  it('has at least 40 payloads', () => {
-    expect(XSS_PAYLOADS.length).toBeGreaterThanOrEqual(40);
+  it('has at least 110 payloads', () => {
+    expect(XSS_PAYLOADS.length).toBeGreaterThanOrEqual(110);
   });
 
   it.each(XSS_PAYLOADS.map((payload, index) => [index + 1, payload] as const))(
@@ -112,4 +112,26 @@ describe('the XSS corpus', () => {
       expect(findUnsafe(root)).toEqual([]);
     },
   );
+
+  it('the detector itself flags the raw payloads (so an empty finding means the sanitiser worked)', () => {
+    const flagged = XSS_PAYLOADS.filter((payload) => findUnsafe(fragment(payload)).length > 0);
+    // Markdown-only payloads (links, references, fences) are plain text as raw HTML; every HTML one is flagged.
+    expect(flagged.length).toBeGreaterThan(XSS_PAYLOADS.length / 2);
+  });
+
+  it('leaves no id or name that clobbers a global once every sanitised payload is in the document', () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    host.innerHTML = XSS_PAYLOADS.map((payload) => sanitizeHtml(payload) + renderMarkdown(payload)).join('');
+    try {
+      expect(host.querySelectorAll('[id], [name], [data-testid]')).toHaveLength(0);
+      expect(Reflect.get(window, '__xss')).toBeUndefined();
+      expect(typeof document.getElementById).toBe('function');
+      expect(Reflect.get(document, 'cookie')).toBeTypeOf('string');
+      expect(document.getElementById('app')).toBeNull();
+      expect(Reflect.get(window, 'location')).toBe(window.location);
+    } finally {
+      host.remove();
+    }
+  });
 });
