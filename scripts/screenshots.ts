@@ -111,6 +111,8 @@ async function shoot(page: Page, file: string, width: number, colorScheme: 'ligh
   await page.setViewportSize({ width, height: width < 600 ? 780 : 900 });
   await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
   await page.locator(wait).first().waitFor();
+  // A screen-sized shot shows what it waited for (the results table on a phone, not the set-up above it).
+  if (!fullPage) await page.locator(wait).first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: file, fullPage });
   console.log(`wrote ${file}`);
 }
