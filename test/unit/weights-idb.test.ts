@@ -1,7 +1,7 @@
 // The IndexedDB weight store (over fake-indexeddb): Cache-API match/put by repo/file key, size checks, listing, deletion, corruption and events.
 import 'fake-indexeddb/auto';
 import { createStore, get, keys, set } from 'idb-keyval';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWeightStore, type CacheEvents } from '../../workers/cache/weights-idb';
 
 const REPO = 'onnx-community/Qwen3-0.6B-ONNX';
@@ -37,8 +37,14 @@ function blobStore(prefix: string): ReturnType<typeof createStore> {
   return createStore(`${prefix}-weights`, 'files');
 }
 
+// A damaged entry makes the store probe the model host (to fetch it again, or name it offline): it answers here.
+beforeEach(() => {
+  vi.stubGlobal('fetch', () => Promise.resolve(new Response(null, { status: 200 })));
+});
+
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
 
 describe('forModel match/put', () => {

@@ -1,8 +1,11 @@
 // The index records of the IndexedDB weight store, and how a file's stored parts are keyed. A file is either one
 // blob under its key `<repo>/<file>` (what transformers.js hands over whole, and imports from disk), or chunks under
 // `[<repo>/<file>, 0…n-1]` (downloads streamed into the store, which resume). Array keys sort apart from string
-// keys in IndexedDB, so the two layouts never collide, and one key range holds every chunk of a file.
+// keys in IndexedDB, so the two layouts never collide, and one key range holds every chunk of a file. Records
+// written since integrity checks came carry piece hashes (weight-hash.ts): per slice for a whole blob, per chunk for
+// a chunked file; older records have none and are checked by size only.
 import type { EngineKind } from '../../common/model-record';
+import type { PieceHashes } from './weight-hash';
 
 /** What a server announced for a file when its download started: a resumed download must match it. */
 export interface FileValidators {
@@ -17,6 +20,8 @@ export interface ChunkedLayout extends FileValidators {
   chunks: number;
   /** Every byte arrived and their count equals `size` (when announced). */
   complete: boolean;
+  /** The hash of each chunk, in order; absent on files started by an older version (checked by size only). */
+  hashes?: PieceHashes;
 }
 
 export interface IndexRecord {
@@ -32,6 +37,8 @@ export interface IndexRecord {
   engine?: EngineKind;
   /** Present when the file is stored as chunks; absent for one whole blob. */
   chunked?: ChunkedLayout;
+  /** Slice hashes of a whole blob; absent on chunked files and on blobs stored by an older version. */
+  hashes?: PieceHashes;
 }
 
 export function fileKey(repo: string, file: string): string {
@@ -60,6 +67,20 @@ function isOptional(value: unknown, type: 'string' | 'number'): boolean {
   return value === undefined || typeof value === type;
 }
 
+function isPieceHashes(value: unknown): value is PieceHashes {
+  if (typeof value !== 'object' || value === null) return false;
+  const sliceBytes = 'sliceBytes' in value ? value.sliceBytes : undefined;
+  return (
+    'algorithm' in value && typeof value.algorithm === 'string' &&
+    (sliceBytes === undefined || (typeof sliceBytes === 'number' && sliceBytes > 0)) &&
+    'values' in value && Array.isArray(value.values) && value.values.every((hash) => typeof hash === 'string')
+  );
+}
+
+function isOptionalHashes(value: object): boolean {
+  return !('hashes' in value) || value.hashes === undefined || isPieceHashes(value.hashes);
+}
+
 function isChunkedLayout(value: unknown): value is ChunkedLayout {
   if (typeof value !== 'object' || value === null) return false;
   return (
@@ -67,7 +88,8 @@ function isChunkedLayout(value: unknown): value is ChunkedLayout {
     'complete' in value && typeof value.complete === 'boolean' &&
     isOptional('size' in value ? value.size : undefined, 'number') &&
     isOptional('etag' in value ? value.etag : undefined, 'string') &&
-    isOptional('lastModified' in value ? value.lastModified : undefined, 'string')
+    isOptional('lastModified' in value ? value.lastModified : undefined, 'string') &&
+    isOptionalHashes(value)
   );
 }
 
@@ -82,7 +104,8 @@ export function isIndexRecord(value: unknown): value is IndexRecord {
     'bytes' in value && typeof value.bytes === 'number' &&
     'storedAt' in value && typeof value.storedAt === 'number' &&
     (!('engine' in value) || value.engine === undefined || ENGINES.includes(value.engine)) &&
-    (!('chunked' in value) || value.chunked === undefined || isChunkedLayout(value.chunked))
+    (!('chunked' in value) || value.chunked === undefined || isChunkedLayout(value.chunked)) &&
+    isOptionalHashes(value)
   );
 }
 

@@ -3,7 +3,8 @@
 // transformers.js hands over, and imports from disk) or a run of chunks written as a download streams in
 // (weight-records.ts has the layout). Invariants: a file counts as cached only once whole, with its index record
 // written and the stored bytes equal to the size recorded (and announced); an entry that fails that check is deleted
-// on sight and fetched again. A chunked file's record is written before its first chunk and after each one, so the
+// on sight and fetched again. Every write hashes what it stores (weight-hash.ts) and every read checks the hashes,
+// so flipped bytes of the same size are caught too; records from before hashes are checked by size only. A chunked file's record is written before its first chunk and after each one, so the
 // record never claims a chunk that is not there, and a cut download keeps every chunk it finished. Each record keeps
 // where the file came from (an origin, or files imported from disk) and which engine stored it. An import writes a
 // whole folder or, on failure, removes what it wrote.
@@ -12,10 +13,16 @@ import type { CachedFile, CachedModel, SideloadSource } from '../../common/proto
 import type { EngineKind } from '../../common/model-record';
 import { originOf } from '../../common/model-urls';
 import { engineError } from '../errors';
+import { checkable, chunkHashes, firstDamaged, hashOf, sliceHashesOf } from './weight-hash';
+import { damagedOffline, reachable } from './weight-damage';
+import { isQuotaError, quotaExceeded, sizeText } from './weight-quota';
+import { createResponseCache, type CacheEvents, type ResponseCache } from './weight-response-cache';
 import {
   chunkKey, chunkRange, chunksMatch, engineOf, fileKey, isIndexRecord, isWhole,
   type ChunkedLayout, type FileValidators, type IndexRecord,
 } from './weight-records';
+
+export type { CacheEvents, ResponseCache };
 
 export const SIDELOAD_SOURCE: SideloadSource = 'files on this device';
 
@@ -35,18 +42,6 @@ export interface ChunkedFileStart extends FileValidators {
 export interface PartialFileState extends FileValidators {
   bytes: number;
   chunks: number;
-}
-
-/** The subset of the Cache API that transformers.js's `env.customCache` calls. */
-export interface ResponseCache {
-  match(request: string): Promise<Response | undefined>;
-  put(request: string, response: Response): Promise<void>;
-}
-
-export interface CacheEvents {
-  onHit?(file: string): void;
-  onStored?(file: string, bytes: number): void;
-  onStoreFailed?(file: string, error: Error): void;
 }
 
 export interface WeightStore {
@@ -71,8 +66,12 @@ export interface WeightStore {
   readFiles(repo: string): Promise<ImportedFile[]>;
 
   // Chunked writes, for downloads that stream into the store and resume (chunked-download.ts).
-  /** The whole file as one Blob of its stored parts (disk-backed, not copied), or undefined when absent or partial. */
-  readFile(repo: string, path: string): Promise<Blob | undefined>;
+  /**
+   * The whole file as one Blob of its stored parts (disk-backed, not copied), checked by size and hash; undefined
+   * when absent, partial, or damaged (then removed, after `onDamaged`). A damaged file whose URL (known once
+   * `forModel` named the repo's base URL) cannot be reached throws IntegrityMismatch naming it instead.
+   */
+  readFile(repo: string, path: string, onDamaged?: () => void): Promise<Blob | undefined>;
   /** What is stored of a partly downloaded file; undefined when none is (parts that disagree are removed). */
   partialFile(repo: string, path: string): Promise<PartialFileState | undefined>;
   /** Removes whatever is stored of the file and records it anew with no bytes. */
@@ -86,14 +85,6 @@ export interface WeightStore {
   completeFile(repo: string, path: string): Promise<void>;
 }
 
-function isQuotaError(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'QuotaExceededError';
-}
-
-function sizeText(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
 function partialStateOf(bytes: number, { chunks, size, etag, lastModified }: ChunkedLayout): PartialFileState {
   return { bytes, chunks, size, etag, lastModified };
 }
@@ -102,6 +93,8 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
   // idb-keyval keeps one object store per database, so blobs and their index live in two databases.
   const blobs: UseStore = createStore(`${dbPrefix}-weights`, 'files');
   const index: UseStore = createStore(`${dbPrefix}-weight-index`, 'records');
+  // Where each repo's files were last asked from (forModel): readFile probes there before naming a damaged file.
+  const filePrefixes = new Map<string, string>();
 
   async function records(): Promise<IndexRecord[]> {
     const all = await entries<string, unknown>(index);
@@ -129,9 +122,10 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     });
   }
 
-  async function dropCorrupted(key: string): Promise<undefined> {
-    console.warn(`[weights-idb] dropping corrupted entry ${key}`);
+  async function dropCorrupted(key: string, why: string, onDamaged?: () => void): Promise<undefined> {
+    console.warn(`[weights-idb] dropping corrupted entry ${key}: ${why}`);
     await forget([key]);
+    onDamaged?.();
     return undefined;
   }
 
@@ -139,15 +133,22 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     return blobs('readonly', (store) => promisifyRequest(store.getAll(chunkRange(key))));
   }
 
-  async function readWhole(key: string): Promise<Blob | undefined> {
+  /** The whole file, checked by size and (where recorded) by hash; a file that fails either is removed. */
+  async function readWhole(key: string, onDamaged?: () => void): Promise<Blob | undefined> {
     const stored = await record(key);
     if (!stored || !isWhole(stored)) return undefined;
     if (stored.chunked) {
       const parts = await readChunks(key);
-      return chunksMatch(stored, parts) ? new Blob(parts) : dropCorrupted(key);
+      if (!chunksMatch(stored, parts)) return dropCorrupted(key, 'chunks missing or cut short', onDamaged);
+      const damaged = checkable(stored.chunked.hashes) ? await firstDamaged(parts, stored.chunked.hashes) : undefined;
+      if (damaged !== undefined) return dropCorrupted(key, `chunk ${damaged} differs from its hash`, onDamaged);
+      return new Blob(parts);
     }
     const blob = await get<unknown>(key, blobs);
-    return blob instanceof Blob && blob.size === stored.bytes ? blob : dropCorrupted(key);
+    if (!(blob instanceof Blob) || blob.size !== stored.bytes) return dropCorrupted(key, 'size differs', onDamaged);
+    const damaged = checkable(stored.hashes) ? await firstDamaged(blob, stored.hashes) : undefined;
+    if (damaged !== undefined) return dropCorrupted(key, `slice ${damaged} differs from its hash`, onDamaged);
+    return blob;
   }
 
   async function write(repo: string, file: string, response: Response, source: string): Promise<number> {
@@ -161,14 +162,16 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
 
   async function writeBlob(repo: string, file: string, blob: Blob, source: string, engine: EngineKind): Promise<number> {
     const key = fileKey(repo, file);
+    const hashes = await sliceHashesOf(blob);
     try {
       await forget([key]); // an earlier partial download of the same file must not linger as chunks
       await set(key, blob, blobs);
-      const stored: IndexRecord = { key, repo, file, bytes: blob.size, storedAt: Date.now(), source, engine };
+      const stored: IndexRecord = { key, repo, file, bytes: blob.size, storedAt: Date.now(), source, engine, hashes };
       await set(key, stored, index);
     } catch (error) {
+      // Half-written: nothing of the file is kept, so no entry claims bytes that are not there.
       await forget([key]).catch(() => undefined);
-      if (isQuotaError(error)) throw engineError('QuotaExceeded', `${file}: ${blob.size} bytes`, error);
+      if (isQuotaError(error)) throw await quotaExceeded(`${file} (${sizeText(blob.size)}) did not fit`, blob.size, 'nothing of this file was kept', error);
       throw error;
     }
     return blob.size;
@@ -182,31 +185,9 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
 
   return {
     forModel(repo, remotePrefix, events = {}) {
-      const source = originOf(remotePrefix);
-      const fileOf = (url: string): string | undefined =>
-        url.startsWith(remotePrefix) ? url.slice(remotePrefix.length) : undefined;
-      return {
-        async match(url) {
-          const file = fileOf(url);
-          if (file === undefined) return undefined; // transformers.js needs undefined, not null, to keep storing.
-          const blob = await readWhole(fileKey(repo, file));
-          if (!blob) return undefined;
-          events.onHit?.(file);
-          return new Response(blob, { headers: { 'content-length': String(blob.size) } });
-        },
-        async put(url, response) {
-          const file = fileOf(url);
-          if (file === undefined) return;
-          try {
-            const bytes = await write(repo, file, response, source);
-            events.onStored?.(file, bytes);
-          } catch (error) {
-            const failure = error instanceof Error ? error : new Error(String(error));
-            events.onStoreFailed?.(file, failure);
-            throw failure;
-          }
-        },
-      };
+      filePrefixes.set(repo, remotePrefix);
+      return createResponseCache({ remotePrefix, events, read: (file, onDamaged) => readWhole(fileKey(repo, file), onDamaged),
+        write: (file, response) => write(repo, file, response, originOf(remotePrefix)) });
     },
 
     async listModels() {
@@ -262,13 +243,24 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
       return found.sort((a, b) => a.path.localeCompare(b.path));
     },
 
-    readFile: (repo, path) => readWhole(fileKey(repo, path)),
+    async readFile(repo, path, onDamaged) {
+      let damaged = false;
+      const blob = await readWhole(fileKey(repo, path), () => {
+        damaged = true;
+        onDamaged?.();
+      });
+      // Removed as damaged: fetched again if its host answers, else named (a download would only say "failed to fetch").
+      const prefix = filePrefixes.get(repo);
+      if (!blob && damaged && prefix !== undefined && !(await reachable(`${prefix}${path}`))) throw damagedOffline(path, originOf(prefix));
+      return blob;
+    },
 
     async partialFile(repo, path) {
       const key = fileKey(repo, path);
       const stored = await record(key);
       if (!stored?.chunked || stored.chunked.complete) return undefined;
-      if (!chunksMatch(stored, await readChunks(key))) return dropCorrupted(key);
+      // Sizes only: a damaged chunk is caught by its hash when the finished file is read, before any engine uses it.
+      if (!chunksMatch(stored, await readChunks(key))) return dropCorrupted(key, 'chunks missing or cut short');
       return partialStateOf(stored.bytes, stored.chunked);
     },
 
@@ -277,7 +269,7 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
       await forget([key]);
       const fresh: IndexRecord = {
         key, repo, file: path, bytes: 0, storedAt: Date.now(), source, engine,
-        chunked: { ...validators, chunks: 0, complete: false },
+        chunked: { ...validators, chunks: 0, complete: false, hashes: chunkHashes([]) },
       };
       await set(key, fresh, index);
     },
@@ -285,7 +277,10 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
     async appendChunk(repo, path, chunk) {
       const stored = await startedRecord(repo, path);
       const partKey = chunkKey(stored.key, stored.chunked.chunks);
-      const layout: ChunkedLayout = { ...stored.chunked, chunks: stored.chunked.chunks + 1 };
+      // A download started by an older version has no hashes of its first chunks: it stays size-checked only.
+      const earlier = stored.chunked.hashes ?? (stored.chunked.chunks === 0 ? chunkHashes([]) : undefined);
+      const hashes = checkable(earlier) ? chunkHashes([...earlier.values, await hashOf(chunk)]) : undefined;
+      const layout: ChunkedLayout = { ...stored.chunked, chunks: stored.chunked.chunks + 1, hashes };
       const next: IndexRecord = { ...stored, bytes: stored.bytes + chunk.size, storedAt: Date.now(), chunked: layout };
       try {
         await set(partKey, chunk, blobs);
@@ -293,11 +288,14 @@ export function createWeightStore(dbPrefix = 'qwen-chat'): WeightStore {
       } catch (error) {
         await del(partKey, blobs).catch(() => undefined);
         if (!isQuotaError(error)) throw error;
+        // Nothing of the file fits: no record is left to list a 0-byte partial model; a started one stays, to resume.
+        if (stored.bytes === 0) await forget([stored.key]).catch(() => undefined);
         const { size } = stored.chunked;
-        const needed = size === undefined ? '' : `, ${sizeText(size - stored.bytes)} more are needed`;
         const of = size === undefined ? '' : ` of ${sizeText(size)}`;
-        const detail = `${path}: ${sizeText(stored.bytes)}${of} stored; the next ${sizeText(chunk.size)} did not fit${needed}`;
-        throw engineError('QuotaExceeded', detail, error);
+        const kept = stored.bytes === 0 ? 'nothing of it was kept'
+          : `${sizeText(stored.bytes)}${of} stay stored (listed as partial in Storage), and Retry resumes there`;
+        const refused = `${path}: the next ${sizeText(chunk.size)} did not fit`;
+        throw await quotaExceeded(refused, size === undefined ? chunk.size : size - stored.bytes, kept, error);
       }
       return partialStateOf(next.bytes, layout);
     },

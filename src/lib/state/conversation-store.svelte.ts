@@ -1,9 +1,11 @@
 // The conversations and which one is open: restore, create, open, edit, rename, delete, vote, import, export, and
 // writing them to IndexedDB (through an injectable ConversationStorage, so tests can make a write fail).
 // Invariants:
-// - Saving never loses a conversation silently: a write that fails (a full disk or anything else) keeps the
-//   conversation in memory, marks it unsaved and shows `saveError`; every later save writes every unsaved
-//   conversation again, and the notice clears once all of them are written.
+// - Saving never loses a conversation silently: a write that fails (a full disk or quota, or anything else) keeps
+//   the conversation in memory, marks it unsaved and shows `saveError`; every later save writes every unsaved
+//   conversation again, and so does a retry the store schedules itself (after 2 s, then longer, up to a minute
+//   apart, until one succeeds), so space freed in Storage is used without the user sending anything. The notice
+//   clears once all of them are written.
 // - Writes (and deletes) run one at a time, in call order, so two writes never race on the stored index and an
 //   older snapshot never lands after a newer one.
 // - Restore keeps every conversation that could be read and reports the rest (`restoreError`), never only a log.
@@ -15,6 +17,8 @@ import type { SettingsState } from './settings.svelte';
 
 /** How often at most a streaming answer is written; the final write comes when the answer ends. */
 const SAVE_INTERVAL_MS = 1000;
+/** Waits before each retry of a failed save; the last one repeats until a save succeeds. */
+export const SAVE_RETRY_DELAYS_MS = [2000, 5000, 15_000, 30_000, 60_000] as const;
 
 export interface ConversationStorage {
   load(): Promise<LoadedConversations>;
@@ -60,6 +64,8 @@ export class ConversationStore {
   readonly #unsaved = new Set<string>();
   #writes: Promise<void> = Promise.resolve();
   #lastSaveAt = -Infinity;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #failedSaves = 0;
 
   constructor(settings: PromptSettings, storage: ConversationStorage = idbConversationStorage) {
     this.#settings = settings;
@@ -207,6 +213,17 @@ export class ConversationStore {
     return this.#enqueue(() => this.#writeUnsaved());
   }
 
+  /** Writes every unsaved conversation now (a retry the user asks for, or after space was freed). Never rejects. */
+  retrySaving(): Promise<void> {
+    this.#cancelRetry();
+    return this.#enqueue(() => this.#writeUnsaved());
+  }
+
+  /** Stops the scheduled retry (the app is closing; tests). What is unsaved stays marked so. */
+  stopRetrying(): void {
+    this.#cancelRetry();
+  }
+
   /** While an answer streams: writes at most once per SAVE_INTERVAL_MS; the caller saves once more at the end. */
   saveSoon(conversation: Conversation): void {
     if (performance.now() - this.#lastSaveAt < SAVE_INTERVAL_MS) return;
@@ -254,5 +271,26 @@ export class ConversationStore {
     }
     // Everything unsaved when this pass began was tried; a change made meanwhile has its own write queued.
     this.#saveError = failed ? pageError('ConversationNotSaved', failureDetail(failure)) : undefined;
+    if (failed) this.#scheduleRetry();
+    else {
+      this.#failedSaves = 0;
+      this.#cancelRetry();
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined) return;
+    const delay = SAVE_RETRY_DELAYS_MS[Math.min(this.#failedSaves, SAVE_RETRY_DELAYS_MS.length - 1)] ?? 60_000;
+    this.#failedSaves += 1;
+    console.info(`[conversation-store] saving again in ${delay / 1000} s`);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#enqueue(() => this.#writeUnsaved());
+    }, delay);
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 }

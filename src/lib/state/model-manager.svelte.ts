@@ -345,5 +345,7 @@ export class ModelManager {
     this.#status = 'error';
     this.#error = { name: failure.name, message: failure.message };
     this.#errorModelId = modelId;
+    // Out of space: the Storage view opens on the error, beside the models that can be deleted to make room.
+    if (failure.name === 'QuotaExceeded') void this.#storage.showQuotaProblem(this.#error);
   }
 }

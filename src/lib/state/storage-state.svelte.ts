@@ -2,8 +2,11 @@
 // storage pressure (and its answer when asked), and the cached models of either engine, with delete.
 // Invariants: a listing that fails never replaces the list by an empty one (the panel must not claim nothing is
 // stored when it could not read); a failed listing or delete is kept as a named ShownError until the next success
-// of the same kind; after every delete, successful or not, the list and the estimate are read again.
+// of the same kind; after every delete, successful or not, the list and the estimate are read again. A model that
+// could not be stored for lack of space (QuotaExceeded) opens the Storage view, which shows that error until the
+// user dismisses it, beside what can be deleted.
 import { pageError, type ShownError } from '../errors';
+import { hrefOf } from '../router.svelte';
 import type { EngineClient } from '../engine-client';
 import type { StorageInfo } from '../fit';
 import type { CachedModel } from '../../../common/protocol';
@@ -51,6 +54,7 @@ export class StorageState {
   #deleting = $state<string | undefined>();
   #listError = $state<ShownError | undefined>();
   #deleteError = $state<ShownError | undefined>();
+  #quotaProblem = $state<ShownError | undefined>();
 
   constructor(client: EngineClient, env: DeviceEnvironment = browserEnvironment()) {
     this.#client = client;
@@ -80,6 +84,25 @@ export class StorageState {
   /** Set while the last delete failed, naming the model that is still stored. */
   get deleteError(): ShownError | undefined {
     return this.#deleteError;
+  }
+
+  /** The QuotaExceeded error of the last model that could not be stored, until dismissed. */
+  get quotaProblem(): ShownError | undefined {
+    return this.#quotaProblem;
+  }
+
+  /**
+   * A model could not be stored for lack of space: keep the error for the Storage view, read the usage again and
+   * open that view, where the stored models can be deleted to make room.
+   */
+  async showQuotaProblem(failure: ShownError): Promise<void> {
+    this.#quotaProblem = failure;
+    if (typeof location !== 'undefined') location.hash = hrefOf('storage');
+    await this.refresh();
+  }
+
+  dismissQuotaProblem(): void {
+    this.#quotaProblem = undefined;
   }
 
   /** What is stored of this build, if anything. */
