@@ -39,7 +39,8 @@ export const ENGINE_ADVICE: Readonly<Record<EngineErrorName, string>> = {
   HostUnreachable:
     'The model host could not be reached, so nothing was downloaded. Check the connection and press Retry, set a mirror under “Model source”, or import the model’s files from disk in Storage.',
   DownloadFailed: 'The download was cut off. Check the connection and press Retry: files already stored are kept.',
-  IntegrityMismatch: 'A downloaded file did not match its expected size. Press Retry to fetch it again.',
+  IntegrityMismatch:
+    'A stored or downloaded file did not match its expected size or hash, so it was removed. Press Retry to fetch it again (the model host must be reachable).',
   ImportRejected:
     'These files cannot be used for this model, so nothing was stored. Fix or replace the file named here and import the folder again.',
   ModelUnsupported:

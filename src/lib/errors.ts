@@ -7,7 +7,7 @@ import { REMOTE_ERROR_NAMES, type RemoteErrorName } from './remote/errors';
 /** Failures of the page's own storage and settings, each with the advice the user reads. */
 export const PAGE_ADVICE = {
   ConversationNotSaved:
-    'This conversation could not be saved on this device. It stays open here, and the app saves it again with your next message; free space in the storage panel if the disk is full.',
+    'This conversation could not be saved on this device. It stays open here, and the app tries to save it again by itself every few seconds (and with your next message); free space in the storage panel if the disk is full.',
   ConversationsUnreadable:
     'Some saved conversations could not be read and were left out. The others are shown; export them to keep a copy.',
   ConversationNotDeleted:

@@ -3,7 +3,7 @@
 // caller tells the user), never allowed to break the app, and never overwritten unless the user saves over it.
 // A stored image that is not a well-formed image data URL is dropped from its message (the text stays), so nothing
 // else can reach an <img>.
-import { createStore, del, get, getMany, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, getMany, set, update, type UseStore } from 'idb-keyval';
 import { checkImageDataUrl } from './images';
 import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
 import { isRecord } from '../../common/guards';
@@ -99,15 +99,19 @@ export async function loadConversations(): Promise<LoadedConversations> {
 /** Writes one conversation (a plain object: pass `$state.snapshot`, not a proxy) and makes sure the index names it. */
 export async function saveConversation(conversation: Conversation): Promise<void> {
   await set(conversationKey(conversation.id), conversation, appStore());
-  const ids = await get<unknown>(KEY_INDEX, appStore());
-  const known = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  if (!known.includes(conversation.id)) await set(KEY_INDEX, [...known, conversation.id], appStore());
+  // Read and write the index in one transaction: two tabs adding a conversation at once must not drop either.
+  await update<unknown>(KEY_INDEX, (ids) => {
+    const known = knownIds(ids);
+    return known.includes(conversation.id) ? known : [...known, conversation.id];
+  }, appStore());
+}
+
+function knownIds(ids: unknown): string[] {
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }
 
 export async function deleteConversation(id: string): Promise<void> {
-  const ids = await get<unknown>(KEY_INDEX, appStore());
-  const known = Array.isArray(ids) ? ids.filter((value): value is string => typeof value === 'string') : [];
-  await set(KEY_INDEX, known.filter((value) => value !== id), appStore());
+  await update<unknown>(KEY_INDEX, (ids) => knownIds(ids).filter((value) => value !== id), appStore());
   await del(conversationKey(id), appStore());
 }
 

@@ -23,7 +23,7 @@ describe('engineError', () => {
     const cause = new Error('root');
     const detailed = engineError('IntegrityMismatch', 'model.onnx: 10 bytes, expected 20', cause);
     expect(detailed.message).toBe(
-      'A downloaded file did not match its expected size. Press Retry to fetch it again. (model.onnx: 10 bytes, expected 20)',
+      'A stored or downloaded file did not match its expected size or hash, so it was removed. Press Retry to fetch it again (the model host must be reachable). (model.onnx: 10 bytes, expected 20)',
     );
     expect(detailed.cause).toBe(cause);
   });

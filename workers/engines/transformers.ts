@@ -125,7 +125,8 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     const base = new URL(filesBaseUrl);
     env.remoteHost = `${base.origin}/`;
     env.remotePathTemplate = base.pathname.replace(/^\//, '');
-    env.customCache = store.forModel(record.repo, filesBaseUrl, { onHit: (file) => tracker.cacheHit(file) });
+    const cache = store.forModel(record.repo, filesBaseUrl, { onHit: (file) => tracker.cacheHit(file) });
+    env.customCache = cache;
 
     const prefetch = new TransformersPrefetch({
       store, repo: record.repo, filesBaseUrl,
@@ -151,6 +152,13 @@ export function createTransformersEngine(store: WeightStore, gpu: GpuInfo): Engi
     } else {
       tokenizer = await AutoTokenizer.from_pretrained(record.repo, { progress_callback });
       model = await AutoModelForCausalLM.from_pretrained(record.repo, { config, device, dtype, progress_callback });
+    }
+    // transformers.js only logs a refused cache write and loads from memory: a file it fetched itself that did not
+    // fit must fail the load with the quota error, or the next visit would need the network after all.
+    const unstored = cache.storeFailure();
+    if (unstored) {
+      await model.dispose();
+      throw unstored;
     }
 
     if (device === 'webgpu') await watchDevice();
