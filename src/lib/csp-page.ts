@@ -19,12 +19,11 @@ export function policyInputFor(settings: Settings, devSocket?: string): PagePoli
   return { modelBaseUrl: settings.modelBaseUrl, endpoints: [settings.compare.endpoint], devSocket };
 }
 
-/** Whether `settings` name a host the installed page policy does not let the page reach (then reload to apply it). */
-export function needsReloadFor(settings: Settings): boolean {
-  if (!installed) return false;
-  const input = installed;
-  return ![settings.modelBaseUrl, settings.compare.endpoint].every((address) => pagePolicyAllows(input, address));
+/** Whether the installed page policy does not let the page reach `address` (then a reload applies it). */
+export function outsidePagePolicy(address: string): boolean {
+  return installed !== undefined && !pagePolicyAllows(installed, address);
 }
+
 
 function sameOriginScriptUrl(url: string): string | null {
   try {

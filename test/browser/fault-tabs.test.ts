@@ -153,6 +153,6 @@ describe('two tabs of one profile', () => {
     await sendMessage(tabA, 'Back after the other tab deleted you?');
     expect((await waitForAnswer(tabA)).status).toBe('done');
     expect(await tabA.locator('[data-testid="message"]').count()).toBe(messagesBefore + 2);
-    reportFault('two tabs: one deletes the model the other is using', '"Another tab deleted this model’s files… press Retry to download it again" at once (ModelNotLoaded)', 'the conversation; Retry downloads the model again and answers');
+    reportFault('two tabs: one deletes the model the other is using', '"Another tab deleted this model’s files… press Retry to download it again" at once (ModelDeletedInOtherTab)', 'the conversation; Retry downloads the model again and answers');
   });
 });

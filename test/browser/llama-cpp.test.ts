@@ -121,6 +121,8 @@ describe('llama.cpp (wllama) on the tiny Qwen3 GGUF, through the app', () => {
         if (text.replace('▍', '').length > 0) seen.push(text);
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
+    // A long enough answer to span several frames: llama.cpp runs the tiny model at about a millisecond a token.
+    await setAnswerSettings(page, { maxNewTokens: 200 });
     await sendMessage(page, 'Hello there, llama.cpp!');
     const first = await waitForAnswer(page);
     expect(first.status).toBe('done');
@@ -133,8 +135,9 @@ describe('llama.cpp (wllama) on the tiny Qwen3 GGUF, through the app', () => {
     const turn1 = await lastMetrics(page);
     expect(turn1.device).toBe('wasm');
     expect(turn1.outputTokens).toBeGreaterThan(0);
-    expect(turn1.outputTokens).toBeLessThanOrEqual(24);
+    expect(turn1.outputTokens).toBeLessThanOrEqual(200);
     expect(turn1.promptTokens).toBeGreaterThan(0);
+    await setAnswerSettings(page, { maxNewTokens: 24 });
 
     await sendMessage(page, 'Tell me more.');
     expect((await waitForAnswer(page)).status).toBe('done');

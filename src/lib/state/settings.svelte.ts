@@ -1,6 +1,5 @@
 // Settings as runes state: read once at start, written back on every change.
 import { DEFAULT_MODEL_BASE_URL } from '../../../common/model-urls';
-import { needsReloadFor } from '../csp-page';
 import { defaultSettings, parseSettings } from '../settings';
 import { loadSettings, saveSettings } from '../storage';
 import type { Settings } from '../types';
@@ -10,11 +9,6 @@ export class SettingsState {
 
   get value(): Settings {
     return this.#value;
-  }
-
-  /** A host just set lies outside the page's Content-Security-Policy, fixed when the page opened: a reload applies it. */
-  get reloadForPolicy(): boolean {
-    return needsReloadFor(this.#value);
   }
 
   async restore(): Promise<void> {
