@@ -63,3 +63,42 @@ export async function seedConversations(page: Page, conversations: Conversation[
   }, conversations);
   await page.unroute(SEED_URL);
 }
+
+/** Titles of the conversations on disk that the stored index names (what a reload will show). */
+export async function storedConversationTitles(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const request = indexedDB.open('qwen-chat-app');
+        request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+        request.onsuccess = () => {
+          const db = request.result;
+          const store = db.transaction('data', 'readonly').objectStore('data');
+          const index = store.get('v1:conversation-index');
+          index.onsuccess = () => {
+            const ids: unknown = index.result;
+            const titles: string[] = [];
+            const list = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+            if (list.length === 0) {
+              db.close();
+              resolve(titles);
+              return;
+            }
+            let left = list.length;
+            for (const id of list) {
+              const record = store.get(`v1:conversation:${id}`);
+              record.onsuccess = () => {
+                const value: unknown = record.result;
+                if (typeof value === 'object' && value !== null && 'title' in value && typeof value.title === 'string') titles.push(value.title);
+                left -= 1;
+                if (left === 0) {
+                  db.close();
+                  resolve(titles);
+                }
+              };
+            }
+          };
+        };
+      }),
+  );
+}

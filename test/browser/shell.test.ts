@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TINY_REPO } from '../fixtures/paths';
 import type { Conversation } from '../../src/lib/types';
 import { APP_URL, useStack, useTinyModel, waitForModelReady } from './harness';
-import { assistantMessage, conversation, seedConversations, userMessage } from './seed';
+import { assistantMessage, conversation, seedConversations, storedConversationTitles, userMessage } from './seed';
 
 const stack = useStack({ webgpu: true, mirror: true, serviceWorkers: 'block' });
 
@@ -186,6 +186,8 @@ describe('deleting a conversation', () => {
     expect(await list.getByRole('button', { name: 'Conversation number 2', exact: true }).count()).toBe(0);
     await page.getByTestId('undo').click();
     await list.getByRole('button', { name: 'Conversation number 2', exact: true }).waitFor();
+    // The list shows it at once; the write to disk follows. A reload before it lands would not be a fair test.
+    await expect.poll(() => storedConversationTitles(page)).toContain('Conversation number 2');
     await page.reload();
     await list.getByRole('button', { name: 'Conversation number 2', exact: true }).waitFor();
     await list.getByRole('button', { name: 'Conversation number 2', exact: true }).click();
