@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startMockOpenAI, type MockOpenAI } from '../fixtures/mock-openai';
 import { TINY_REPO } from '../fixtures/paths';
+import { storedRecords } from './stored-records';
 import { APP_URL, openCompareSettings, sendMessage, useStack, useTinyModel, waitForAnswer, waitForModelReady } from './harness';
 
 const stack = useStack({ webgpu: true, mirror: true });
@@ -61,27 +62,8 @@ async function lastRemote(page: Page): Promise<{ status: string; text: string; e
 }
 
 async function dumpStorage(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
-    for (const info of await indexedDB.databases()) {
-      if (!info.name) continue;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(info.name ?? '');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      for (const storeName of Array.from(db.objectStoreNames)) {
-        const values = await new Promise<unknown[]>((resolve, reject) => {
-          const request = db.transaction(storeName).objectStore(storeName).getAll();
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        parts.push(JSON.stringify(values.filter((value) => !(value instanceof Blob))));
-      }
-      db.close();
-    }
-    return parts.join('\n');
-  });
+  const areas = await page.evaluate(() => [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })]);
+  return [...areas, ...(await storedRecords(page)).map((record) => record.json)].join('\n');
 }
 
 describe('compare with GPT-5.2 (mock)', () => {

@@ -11,6 +11,7 @@ import { startMockOpenAI, type MockOpenAI, type Scenario } from '../fixtures/moc
 import { TINY_REPO } from '../fixtures/paths';
 import { reportFault } from './fault-report';
 import { APP_URL, openCompareSettings, sendMessage, useStack, useTinyModel, waitForModelReady } from './harness';
+import { storedRecords } from './stored-records';
 
 const stack = useStack({ webgpu: true, mirror: true, serviceWorkers: 'block' });
 
@@ -255,36 +256,10 @@ describe('remote faults, each on the remote side while the local answer complete
     expect(shownWords.join(' ')).toBe(text.split(/\s+/).join(' '));
     expect(await page.locator('[data-testid="compare"]').last().getByTestId('remote-metrics').getAttribute('data-output-tokens')).toBe(String(LONG_WORDS));
     // The saved conversation holds the exact text, byte for byte.
+    // JSON of the exact text: found only where a record holds it as one whole string.
+    const stored = JSON.stringify(text);
     await expect
-      .poll(
-        () =>
-          page.evaluate(async (expected) => {
-            const found = (value: unknown): boolean =>
-              value === expected || (typeof value === 'object' && value !== null && Object.values(value).some(found));
-            for (const info of await indexedDB.databases()) {
-              if (!info.name) continue;
-              const db = await new Promise<IDBDatabase>((resolve, reject) => {
-                const request = indexedDB.open(info.name ?? '');
-                request.onsuccess = () => resolve(request.result);
-                request.onerror = () => reject(request.error);
-              });
-              for (const store of Array.from(db.objectStoreNames)) {
-                const values = await new Promise<unknown[]>((resolve, reject) => {
-                  const request = db.transaction(store).objectStore(store).getAll();
-                  request.onsuccess = () => resolve(request.result);
-                  request.onerror = () => reject(request.error);
-                });
-                if (values.some((value) => !(value instanceof Blob) && found(value))) {
-                  db.close();
-                  return true;
-                }
-              }
-              db.close();
-            }
-            return false;
-          }, text),
-        { timeout: 30_000 },
-      )
+      .poll(async () => (await storedRecords(page)).some((record) => record.json.includes(stored)), { timeout: 30_000 })
       .toBe(true);
     const longTasks = await page.evaluate(() => {
       const value: unknown = Reflect.get(window, '__longTasks');
