@@ -15,6 +15,8 @@ const KEY_SETTINGS = 'v1:settings';
 const KEY_REMOTE_API_KEY = 'v1:remote-api-key';
 const conversationKey = (id: string): string => `v1:conversation:${id}`;
 const KEY_BENCH_RESULTS = 'v1:bench-results';
+// Scorecard runs measured here and those imported from other devices; validated by the scorecard's own parser.
+const KEY_SCORECARD_RUNS = 'v1:scorecard-runs';
 // A random id of this browser profile, written once: results measured here carry it (see common/bench/result.ts).
 const KEY_BENCH_DEVICE_ID = 'v1:bench-device-id';
 // model key -> build id: the build the user chose for a model over the auto-pick.
@@ -179,4 +181,13 @@ export async function loadBuildChoices(): Promise<Record<string, string>> {
 
 export async function saveBuildChoices(choices: Record<string, string>): Promise<void> {
   await set(KEY_BUILD_CHOICES, choices, appStore());
+}
+
+/** The stored scorecard runs as written; the caller validates them (src/lib/scorecard/). */
+export async function loadScorecardRuns(): Promise<unknown> {
+  return get<unknown>(KEY_SCORECARD_RUNS, appStore());
+}
+
+export async function saveScorecardRuns(runs: readonly unknown[]): Promise<void> {
+  await set(KEY_SCORECARD_RUNS, runs, appStore());
 }
