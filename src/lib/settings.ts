@@ -77,6 +77,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isPrice = (value: unknown): value is Price =>
   isRecord(value) &&
   isNumberIn(0, 1e6)(value.inputPerMillion) &&
+  (value.cachedInputPerMillion === undefined || isNumberIn(0, 1e6)(value.cachedInputPerMillion)) &&
   isNumberIn(0, 1e6)(value.outputPerMillion);
 const isPriceTable = (value: unknown): value is Record<string, Price> =>
   isRecord(value) && Object.values(value).every(isPrice);

@@ -103,6 +103,7 @@ function checkRemote(value: unknown): Checked<RemoteAnswer> {
   const usage = value.usage;
   if (isRecord(usage) && isFiniteNumber(usage.inputTokens) && isFiniteNumber(usage.outputTokens) && isFiniteNumber(usage.reasoningTokens)) {
     remote.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, reasoningTokens: usage.reasoningTokens };
+    if (isFiniteNumber(usage.cachedInputTokens)) remote.usage.cachedInputTokens = usage.cachedInputTokens;
   }
   for (const key of ['timeToFirstTokenMs', 'totalMs', 'tokensPerS', 'costUsd'] as const) {
     const figure = value[key];

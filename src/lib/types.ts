@@ -49,7 +49,7 @@ export interface RemoteAnswer {
   status: MessageStatus;
   /** The stream ended before the service said it was complete; `content` is what arrived. */
   incomplete: boolean;
-  usage?: { inputTokens: number; outputTokens: number; reasoningTokens: number };
+  usage?: { inputTokens: number; cachedInputTokens?: number; outputTokens: number; reasoningTokens: number };
   timeToFirstTokenMs?: number;
   totalMs?: number;
   tokensPerS?: number;

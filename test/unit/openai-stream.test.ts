@@ -173,10 +173,22 @@ describe('streamRemote against the mock server', () => {
       const done = lastDone(events);
       expect(done.incomplete).toBe(false);
       expect(done).not.toHaveProperty('incompleteReason');
-      expect(done.usage).toEqual({ inputTokens: mockInputTokens(body), outputTokens: 7, reasoningTokens: 0 });
+      expect(done.usage).toEqual({ inputTokens: mockInputTokens(body), cachedInputTokens: 0, outputTokens: 7, reasoningTokens: 0 });
       expect(done.timing.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
       expect(done.timing.totalMs).toBeGreaterThanOrEqual(done.timing.timeToFirstTokenMs);
       expect(mock.requests.at(-1)?.path).toBe(api === 'responses' ? '/v1/responses' : '/v1/chat/completions');
+    });
+
+    it(`${api}: reads the cached input tokens the server reports, as part of the input`, async () => {
+      const cachedMock = await startMockOpenAI({ expectedKey: KEY, cachedInputTokens: 3 });
+      try {
+        cachedMock.script({ kind: 'ok', text: 'Cached.' });
+        const done = lastDone(await collect(streamRemote(settings({ api, endpoint: cachedMock.url }), TURNS)));
+        expect(done.usage?.cachedInputTokens).toBe(3);
+        expect(done.usage?.inputTokens).toBe(mockInputTokens(cachedMock.requests.at(-1)?.body));
+      } finally {
+        await cachedMock.close();
+      }
     });
 
     it(`${api}: reports reasoning tokens, counted inside the output tokens`, async () => {

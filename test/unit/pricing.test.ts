@@ -3,23 +3,23 @@ import { describe, expect, it } from 'vitest';
 import type { RemoteUsage } from '../../src/lib/remote/openai';
 import { compareTurn, costUsd, DEFAULT_PRICES, formatUsd, priceFor, type Price } from '../../src/lib/remote/pricing';
 
-const GPT52: Price = { inputPerMillion: 1.75, outputPerMillion: 14.0 };
+const GPT52: Price = { inputPerMillion: 1.75, cachedInputPerMillion: 0.175, outputPerMillion: 14.0 };
 
 function usage(inputTokens: number, outputTokens: number, reasoningTokens = 0): RemoteUsage {
   return { inputTokens, outputTokens, reasoningTokens };
 }
 
 describe('prices', () => {
-  it('knows GPT-5.2 and its chat alias at $1.75 in / $14 out per million', () => {
+  it('knows GPT-5.2 at $1.75 in / $0.175 cached in / $14 out per million, and not the retired chat alias', () => {
     expect(DEFAULT_PRICES['gpt-5.2']).toEqual(GPT52);
-    expect(DEFAULT_PRICES['gpt-5.2-chat-latest']).toEqual(GPT52);
+    // gpt-5.2-chat-latest was retired on 2026-08-10: no default price, so its cost reads "unknown", not a guess.
+    expect(priceFor('gpt-5.2-chat-latest')).toBeUndefined();
   });
 
   it('finds a model by id, ignoring case, spaces and a dated snapshot suffix', () => {
     expect(priceFor('gpt-5.2')).toEqual(GPT52);
     expect(priceFor(' GPT-5.2 ')).toEqual(GPT52);
     expect(priceFor('gpt-5.2-2025-12-11')).toEqual(GPT52);
-    expect(priceFor('gpt-5.2-chat-latest')).toEqual(GPT52);
   });
 
   it('has no price for an unknown model, and uses a custom table when given', () => {
@@ -28,6 +28,23 @@ describe('prices', () => {
     const custom = { 'my-model': { inputPerMillion: 1, outputPerMillion: 2 } };
     expect(priceFor('my-model', custom)).toEqual({ inputPerMillion: 1, outputPerMillion: 2 });
     expect(priceFor('gpt-5.2', custom)).toBeUndefined();
+  });
+});
+
+describe('costUsd with cached input', () => {
+  it('bills cached input tokens at the cached price and the rest at the input price', () => {
+    const cached: RemoteUsage = { inputTokens: 10_000, cachedInputTokens: 8_000, outputTokens: 1_000, reasoningTokens: 0 };
+    expect(costUsd(cached, GPT52)).toBeCloseTo((2_000 * 1.75 + 8_000 * 0.175 + 1_000 * 14) / 1e6, 12);
+    expect(costUsd(cached, GPT52)).toBeLessThan(costUsd({ ...cached, cachedInputTokens: 0 }, GPT52));
+  });
+  it('bills cached tokens as input when the price has no cached figure', () => {
+    const noCachedPrice: Price = { inputPerMillion: 2, outputPerMillion: 8 };
+    const cached: RemoteUsage = { inputTokens: 1_000, cachedInputTokens: 600, outputTokens: 0, reasoningTokens: 0 };
+    expect(costUsd(cached, noCachedPrice)).toBeCloseTo(0.002, 12);
+  });
+  it('never counts more cached tokens than input tokens', () => {
+    const odd: RemoteUsage = { inputTokens: 100, cachedInputTokens: 500, outputTokens: 0, reasoningTokens: 0 };
+    expect(costUsd(odd, GPT52)).toBeCloseTo((100 * 0.175) / 1e6, 12);
   });
 });
 

@@ -1,12 +1,15 @@
 // What a remote answer cost, and the one-line local-vs-remote summary under a compared turn. Pure functions only.
 // Invariants:
-// - Cost = input tokens × input price + output tokens × output price, per million. Reasoning tokens are NOT added
-//   on top: OpenAI bills them as output tokens and already counts them inside `output_tokens` /
-//   `completion_tokens` (`output_tokens_details.reasoning_tokens` is a breakdown of that number), so adding them
-//   would charge them twice. Source: OpenAI's reasoning guide (developers.openai.com/api/docs/guides/reasoning):
-//   reasoning tokens "are not visible via the API, they still occupy space in the model's context window and are
-//   billed as output tokens".
-// - Cached-input discounts are not modelled (RemoteUsage does not carry cached tokens), so a cost is an upper bound.
+// - Cost = (input − cached input) × input price + cached input × cached-input price + output × output price, per
+//   million. Cached input IS modelled: the Responses API reports it as `usage.input_tokens_details.cached_tokens`,
+//   Chat Completions as `usage.prompt_tokens_details.cached_tokens` (a server that reports none, like vLLM, counts
+//   as 0 cached). Cached tokens are part of the input count, so they are taken out of it before the full price; a
+//   price with no cached-input figure bills them as input.
+// - Reasoning tokens are NOT added on top: OpenAI bills them as output tokens and already counts them inside
+//   `output_tokens` / `completion_tokens` (`output_tokens_details.reasoning_tokens` is a breakdown of that number),
+//   so adding them would charge them twice. Source: OpenAI's reasoning guide
+//   (developers.openai.com/api/docs/guides/reasoning): reasoning tokens "are not visible via the API, they still
+//   occupy space in the model's context window and are billed as output tokens".
 // - Local answers cost nothing to the user: they run on their own machine. A remote cost that is not known (no usage
 //   reported, or no price for the model) reads "unknown", never "$0.00".
 // - Only two answers that both ran to their end are ranked by speed: a stopped, failed or cut answer is short
@@ -15,13 +18,18 @@ import type { RemoteUsage } from './remote-api';
 
 export interface Price {
   inputPerMillion: number;
+  /** Input read from the service's prompt cache; absent means billed as input. */
+  cachedInputPerMillion?: number;
   outputPerMillion: number;
 }
 
-/** USD per million tokens, standard tier. Unknown models have no price; the UI then shows tokens only. */
+/**
+ * USD per million tokens, standard tier (OpenAI's pricing page: gpt-5.2 $1.75 input, $0.175 cached input, $14.00
+ * output). Unknown models have no price; the UI then shows tokens only. `gpt-5.2-chat-latest` was retired on
+ * 2026-08-10 and is no longer a default; a price the user stored for it stays in their settings.
+ */
 export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
-  'gpt-5.2': { inputPerMillion: 1.75, outputPerMillion: 14.0 },
-  'gpt-5.2-chat-latest': { inputPerMillion: 1.75, outputPerMillion: 14.0 },
+  'gpt-5.2': { inputPerMillion: 1.75, cachedInputPerMillion: 0.175, outputPerMillion: 14.0 },
 };
 
 /** Looks a model up by exact id, then without a dated snapshot suffix (`gpt-5.2-2025-12-11` → `gpt-5.2`). */
@@ -31,7 +39,10 @@ export function priceFor(model: string, prices: Readonly<Record<string, Price>> 
 }
 
 export function costUsd(usage: RemoteUsage, price: Price): number {
-  return (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const cachedPrice = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const input = (usage.inputTokens - cached) * price.inputPerMillion + cached * cachedPrice;
+  return (input + usage.outputTokens * price.outputPerMillion) / 1_000_000;
 }
 
 /** Rounds half up at `digits`, nudged by a tiny epsilon so 0.00875 (stored as 0.0087499…) reads $0.0088. */

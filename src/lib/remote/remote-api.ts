@@ -20,6 +20,9 @@ export interface RemoteSettings {
 
 export interface RemoteUsage {
   inputTokens: number;
+  /** The part of `inputTokens` the service read from its prompt cache, billed at the cached-input price. Absent in
+   * answers stored before it was read. */
+  cachedInputTokens?: number;
   /** Includes the reasoning tokens, as OpenAI reports and bills them. */
   outputTokens: number;
   /** The part of `outputTokens` spent on hidden reasoning. */

@@ -41,18 +41,23 @@ function parseJson(data: string, host: string): Record<string, unknown> {
 
 /** Where each API puts the token counts of its usage object. */
 const USAGE_FIELDS = {
-  // `{ input_tokens, output_tokens, output_tokens_details: { reasoning_tokens } }`
-  responses: { input: 'input_tokens', output: 'output_tokens', details: 'output_tokens_details' },
-  // `{ prompt_tokens, completion_tokens, completion_tokens_details: { reasoning_tokens } }`
-  chat: { input: 'prompt_tokens', output: 'completion_tokens', details: 'completion_tokens_details' },
-} as const satisfies Record<RemoteApi, { input: string; output: string; details: string }>;
+  // `{ input_tokens, input_tokens_details: { cached_tokens }, output_tokens, output_tokens_details: { reasoning_tokens } }`
+  responses: { input: 'input_tokens', inputDetails: 'input_tokens_details', output: 'output_tokens', details: 'output_tokens_details' },
+  // `{ prompt_tokens, prompt_tokens_details: { cached_tokens }, completion_tokens, completion_tokens_details: … }`;
+  // vLLM sends the three counts only, so its cached tokens read 0.
+  chat: { input: 'prompt_tokens', inputDetails: 'prompt_tokens_details', output: 'completion_tokens', details: 'completion_tokens_details' },
+} as const satisfies Record<RemoteApi, { input: string; inputDetails: string; output: string; details: string }>;
 
 function usageOf(api: RemoteApi, value: unknown): RemoteUsage | undefined {
   if (!isRecord(value)) return undefined;
   const fields = USAGE_FIELDS[api];
   const details = value[fields.details];
+  const inputDetails = value[fields.inputDetails];
+  const inputTokens = count(value[fields.input]);
   return {
-    inputTokens: count(value[fields.input]),
+    inputTokens,
+    // Never more than the input it is part of, whatever a server reports.
+    cachedInputTokens: isRecord(inputDetails) ? Math.min(count(inputDetails.cached_tokens), inputTokens) : 0,
     outputTokens: count(value[fields.output]),
     reasoningTokens: isRecord(details) ? count(details.reasoning_tokens) : 0,
   };
