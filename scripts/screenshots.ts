@@ -187,6 +187,10 @@ try {
   // The Benchmark page after a real (short) run of the tiny ONNX and GGUF models on the CPU: measured, not seeded.
   const gguf = `${TINY_GGUF_REPO}/${TINY_GGUF_FILE}`;
   await page.setViewportSize({ width: 1280, height: 900 });
+  // A fresh page at the wide size: after the phone shots the settings panel did not come back beside the chat in
+  // this script (not seen by hand; the cause is not found yet), and the benchmark steps open that panel.
+  await page.goto(APP_URL);
+  await page.getByTestId('loaded-vision').waitFor({ timeout: 180_000 });
   await addCustomRepo(page, gguf);
   await runBenchmarkPage(page, {
     modelLabel: 'Added by you · Qwen3',
