@@ -53,11 +53,10 @@ function usageOf(api: RemoteApi, value: unknown): RemoteUsage | undefined {
   const fields = USAGE_FIELDS[api];
   const details = value[fields.details];
   const inputDetails = value[fields.inputDetails];
-  const inputTokens = count(value[fields.input]);
   return {
-    inputTokens,
-    // Never more than the input it is part of, whatever a server reports.
-    cachedInputTokens: isRecord(inputDetails) ? Math.min(count(inputDetails.cached_tokens), inputTokens) : 0,
+    inputTokens: count(value[fields.input]),
+    // As reported; costUsd never bills more cached tokens than input ones, for stored and imported answers too.
+    cachedInputTokens: isRecord(inputDetails) ? count(inputDetails.cached_tokens) : 0,
     outputTokens: count(value[fields.output]),
     reasoningTokens: isRecord(details) ? count(details.reasoning_tokens) : 0,
   };
