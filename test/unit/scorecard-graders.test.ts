@@ -137,7 +137,7 @@ describe('code grader', () => {
 });
 
 describe('gradeAnswer', () => {
-  const task: ScorecardTask = { id: 't', group: 'arithmetic', prompt: '6 × 7?', grader: { kind: 'number', answer: 42 } };
+  const task: ScorecardTask = { id: 't', group: 'arithmetic', prompt: '6 × 7?', grader: { kind: 'number', answer: 42 }, reference: '42' };
   it('grades the answer after the reasoning, not the numbers inside it', async () => {
     const runCode = sandboxReturning({});
     expect((await gradeAnswer(task, '<think>6 × 7 … maybe 41? no, 43?</think>42', runCode)).pass).toBe(true);

@@ -30,6 +30,8 @@ export interface ScorecardTask {
   prompt: string;
   picture?: PictureSpec;
   grader: GraderSpec;
+  /** An answer that passes: the tests check every task against it, and the results view shows it after a fail. */
+  reference: string;
 }
 
 export interface TaskSet {
