@@ -16,7 +16,7 @@ import type { Settings } from './types';
 let installed: PagePolicyInput | undefined;
 
 export function policyInputFor(settings: Settings, devSocket?: string): PagePolicyInput {
-  return { modelBaseUrl: settings.modelBaseUrl, endpoints: [settings.compare.endpoint], devSocket };
+  return { modelBaseUrl: settings.modelBaseUrl, endpoints: settings.compare.sides.map((side) => side.endpoint), devSocket };
 }
 
 /** Whether the installed page policy does not let the page reach `address` (then a reload applies it). */

@@ -3,7 +3,9 @@
 import type { GenerationOptions } from '../../common/protocol';
 import { DEFAULT_IDLE_TIMEOUT_S, validIdleTimeoutS } from './remote/idle-timeout';
 import { DEFAULT_PRICES, type Price } from './remote/pricing';
-import type { CompareSettings, ReasoningEffort, RemoteApi, Settings } from './types';
+import { defaultSides } from './remote/side-presets';
+import { parseSides } from './remote/side-settings';
+import type { CompareSettings, Settings } from './types';
 
 export const DEFAULT_GENERATION: GenerationOptions = {
   maxNewTokens: 512,
@@ -34,17 +36,11 @@ export const WATCHDOG_SECONDS_RANGE = { min: 10, max: 3600 } as const;
 
 export const DEFAULT_COMPARE: CompareSettings = {
   enabled: false,
-  endpoint: 'https://api.openai.com/v1',
-  model: 'gpt-5.2',
-  api: 'responses',
-  reasoningEffort: 'default',
-  rememberKey: false,
+  sides: defaultSides(),
   blind: false,
   prices: { ...DEFAULT_PRICES },
   idleTimeoutS: DEFAULT_IDLE_TIMEOUT_S,
 };
-
-const REASONING_EFFORTS: readonly ReasoningEffort[] = ['default', 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
 export function defaultSettings(modelBaseUrl: string): Settings {
   return {
@@ -55,7 +51,7 @@ export function defaultSettings(modelBaseUrl: string): Settings {
     generation: { ...DEFAULT_GENERATION },
     contextTokens: DEFAULT_CONTEXT_TOKENS,
     watchdogSeconds: DEFAULT_WATCHDOG_SECONDS,
-    compare: { ...DEFAULT_COMPARE, prices: { ...DEFAULT_COMPARE.prices } },
+    compare: { ...DEFAULT_COMPARE, sides: defaultSides(), prices: { ...DEFAULT_COMPARE.prices } },
   };
 }
 
@@ -81,9 +77,6 @@ const isPrice = (value: unknown): value is Price =>
   isNumberIn(0, 1e6)(value.outputPerMillion);
 const isPriceTable = (value: unknown): value is Record<string, Price> =>
   isRecord(value) && Object.values(value).every(isPrice);
-const isApi = (value: unknown): value is RemoteApi => value === 'responses' || value === 'chat';
-const isEffort = (value: unknown): value is ReasoningEffort =>
-  typeof value === 'string' && REASONING_EFFORTS.some((effort) => effort === value);
 
 const isIdleTimeout = (value: unknown): value is number => typeof value === 'number' && validIdleTimeoutS(value) === value;
 
@@ -91,11 +84,7 @@ function parseCompare(raw: unknown, defaults: CompareSettings): CompareSettings 
   if (!isRecord(raw)) return defaults;
   return {
     enabled: field(raw, 'enabled', isBoolean, defaults.enabled),
-    endpoint: field(raw, 'endpoint', isString, defaults.endpoint),
-    model: field(raw, 'model', isString, defaults.model),
-    api: field(raw, 'api', isApi, defaults.api),
-    reasoningEffort: field(raw, 'reasoningEffort', isEffort, defaults.reasoningEffort),
-    rememberKey: field(raw, 'rememberKey', isBoolean, defaults.rememberKey),
+    sides: parseSides(raw),
     blind: field(raw, 'blind', isBoolean, defaults.blind),
     prices: field(raw, 'prices', isPriceTable, defaults.prices),
     idleTimeoutS: field(raw, 'idleTimeoutS', isIdleTimeout, defaults.idleTimeoutS),

@@ -5,6 +5,7 @@
 // else can reach an <img>.
 import { createStore, del, get, getMany, set, update, type UseStore } from 'idb-keyval';
 import { checkImageDataUrl } from './images';
+import { FIRST_SIDE_ID } from './remote/side-presets';
 import type { ChatImage, ChatMessage, Conversation, Settings } from './types';
 import { isRecord } from '../../common/guards';
 import type { BenchResult } from '../../common/bench/result';
@@ -126,17 +127,28 @@ export async function saveSettings(settings: Settings): Promise<void> {
   await set(KEY_SETTINGS, settings, appStore());
 }
 
-export async function loadRemoteApiKey(): Promise<string> {
-  const value = await get<unknown>(KEY_REMOTE_API_KEY, appStore());
-  return typeof value === 'string' ? value : '';
-}
+// One key per remote side, found by the side's id. Keys remembered before there were several sides sit under the
+// old name and belong to the first side (FIRST_SIDE_ID): they are moved on first read.
+const remoteApiKeyKey = (sideId: string): string => `${KEY_REMOTE_API_KEY}:${sideId}`;
 
-export async function saveRemoteApiKey(key: string): Promise<void> {
-  await set(KEY_REMOTE_API_KEY, key, appStore());
-}
-
-export async function deleteRemoteApiKey(): Promise<void> {
+export async function loadRemoteApiKey(sideId: string): Promise<string> {
+  const value = await get<unknown>(remoteApiKeyKey(sideId), appStore());
+  if (typeof value === 'string') return value;
+  if (sideId !== FIRST_SIDE_ID) return '';
+  const legacy = await get<unknown>(KEY_REMOTE_API_KEY, appStore());
+  if (typeof legacy !== 'string') return '';
+  await set(remoteApiKeyKey(sideId), legacy, appStore());
   await del(KEY_REMOTE_API_KEY, appStore());
+  return legacy;
+}
+
+export async function saveRemoteApiKey(sideId: string, key: string): Promise<void> {
+  await set(remoteApiKeyKey(sideId), key, appStore());
+}
+
+export async function deleteRemoteApiKey(sideId: string): Promise<void> {
+  await del(remoteApiKeyKey(sideId), appStore());
+  if (sideId === FIRST_SIDE_ID) await del(KEY_REMOTE_API_KEY, appStore());
 }
 
 export interface LoadedBenchResults<T = BenchResult> {

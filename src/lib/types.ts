@@ -65,15 +65,37 @@ export interface BlindTurn {
   vote?: BlindChoice;
 }
 
-export interface CompareSettings {
-  enabled: boolean;
+/** One OpenAI-compatible endpoint the app can put beside the local model (GPT-5.2, a vLLM server, any host). */
+export interface RemoteSideSettings {
+  /** Stable: the side's key, its answers and its scorecard results are found by it. */
+  id: string;
+  /** What the user calls it ("OpenAI GPT-5.2", "Qwen3.5-397B on our vLLM"). */
+  name: string;
   /** OpenAI-compatible base URL, e.g. https://api.openai.com/v1. */
   endpoint: string;
   model: string;
   api: RemoteApi;
   reasoningEffort: ReasoningEffort;
-  /** Keep the API key in IndexedDB on this device; off means memory only. */
+  /** Send the key as a bearer token; a local vLLM or SGLang server started without --api-key needs none. */
+  needsKey: boolean;
+  /** Keep this side's key in IndexedDB on this device; off means memory only. */
   rememberKey: boolean;
+  /** The model reads pictures: picture tasks and chat images go to it. */
+  readsPictures: boolean;
+  /** The endpoint accepts function tools. */
+  acceptsTools: boolean;
+  /** "Apache-2.0", "proprietary", or what the user typed. */
+  licence: string;
+  /** The model's context window in tokens, when known. */
+  contextTokens?: number;
+  /** Chosen: takes part in compared chat turns and in scorecard runs. */
+  chosen: boolean;
+}
+
+export interface CompareSettings {
+  enabled: boolean;
+  /** One to three remote sides, in the order they are shown. */
+  sides: RemoteSideSettings[];
   blind: boolean;
   /** USD per million tokens, by model id; editable because prices change. */
   prices: Record<string, Price>;

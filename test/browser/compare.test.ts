@@ -90,7 +90,7 @@ describe('compare with GPT-5.2 (mock)', () => {
     await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
-    await page.getByLabel(/OpenAI API key/).fill(API_KEY);
+    await page.getByLabel(/API key/).fill(API_KEY);
     await page.getByRole('button', { name: 'Set', exact: true }).click();
     expect(await page.getByTestId('key-notice').innerText()).toContain('127.0.0.1');
 

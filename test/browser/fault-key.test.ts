@@ -6,7 +6,7 @@
 // the context saw (page, workers): URL, headers and body.
 // What must hold: the key appears only in the Authorization header of requests to the endpoint's origin; never in a
 // URL, a body, another host (model mirror, app server) or the console; in storage only while "remember" is ticked,
-// and then in exactly one place, the `v1:remote-api-key` record of IndexedDB `qwen-chat-app` / `data`.
+// and then in exactly one place, the `v1:remote-api-key:openai` record (the first side's) of IndexedDB `qwen-chat-app` / `data`.
 // Each scanner is first shown to find a planted canary, so a scan that reads nothing cannot pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleMessage, Page, Request, Worker } from 'playwright-core';
@@ -20,7 +20,7 @@ const stack = useStack({ webgpu: true, mirror: true, serviceWorkers: 'allow' });
 const API_KEY = 'sk-proj-FAULTKEY-9f3Q7zX2mL5vR8tW';
 const OPENAI_PORT = Number(process.env.TEST_OPENAI_PORT ?? 8091);
 /** Where "remember" keeps the key: idb-keyval's store of the app (src/lib/storage.ts). */
-const REMEMBERED_AT = 'indexedDB qwen-chat-app/data/v1:remote-api-key';
+const REMEMBERED_AT = 'indexedDB qwen-chat-app/data/v1:remote-api-key:openai';
 
 /** The key as it could leak: as is, URL-encoded, base64 (an `Authorization: Basic`-style mistake). */
 function variants(secret: string): string[] {
@@ -174,7 +174,7 @@ describe('the API key goes only to the endpoint, in its Authorization header', (
     await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
-    await page.getByLabel(/OpenAI API key/).fill(API_KEY);
+    await page.getByLabel(/API key/).fill(API_KEY);
     await page.getByRole('button', { name: 'Set', exact: true }).click();
     expect(await page.getByLabel('Remember on this device').isChecked()).toBe(false);
   });

@@ -145,7 +145,7 @@ describe('remote faults, each on the remote side while the local answer complete
     await waitForModelReady(page);
     await page.getByRole('switch', { name: /Compare with/ }).check();
     await saveEndpoint(page, mock.url);
-    await page.getByLabel(/OpenAI API key/).fill(API_KEY);
+    await page.getByLabel(/API key/).fill(API_KEY);
     await page.getByRole('button', { name: 'Set', exact: true }).click();
     expect((await comparedTurn(page, 'A normal turn first')).remoteStatus).toBe('done');
   });

@@ -172,8 +172,8 @@ export async function openSettings(page: Page): Promise<void> {
 /** Opens the comparison settings on their own view (unfolded there). */
 export async function openCompareSettings(page: Page): Promise<void> {
   await goToView(page, 'compare');
-  const details = page.locator('details', { has: page.locator('summary', { hasText: 'GPT-5.2 comparison' }) });
-  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'GPT-5.2 comparison' }).click();
+  const details = page.locator('details', { has: page.locator('summary', { hasText: 'Remote models' }) });
+  if (!(await details.evaluate((element) => element.hasAttribute('open')))) await page.locator('summary', { hasText: 'Remote models' }).click();
 }
 
 /** Points the app at the mirror, adds the tiny model, selects it, and sets short greedy answers. */

@@ -42,7 +42,7 @@ describe('streaming Markdown', () => {
     await openCompareSettings(page);
     await page.getByLabel('Endpoint base URL').fill(mock.url);
     await page.locator('form', { has: page.getByLabel('Endpoint base URL') }).getByRole('button', { name: 'Save' }).click();
-    await page.getByLabel(/OpenAI API key/).fill('sk-test-render');
+    await page.getByLabel(/API key/).fill('sk-test-render');
     await page.getByRole('button', { name: 'Set', exact: true }).click();
     // The switch is above the chat; the settings were on the Compare view.
     await goToView(page, 'chat');

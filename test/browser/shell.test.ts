@@ -237,7 +237,7 @@ describe('reaching the message box by keyboard', () => {
 
     // From another view Ctrl+K comes back to the chat, even while typing in a field.
     await page.getByRole('link', { name: 'Compare' }).click();
-    await page.getByLabel(/OpenAI API key/).focus();
+    await page.getByLabel(/API key/).focus();
     await page.keyboard.press('Control+k');
     await expect.poll(() => focused(page)).toBe('composer-input');
     expect(new URL(page.url()).hash).toBe('#/');

@@ -30,11 +30,23 @@ function validStored(): Settings {
     watchdogSeconds: 600,
     compare: {
       enabled: true,
-      endpoint: 'http://127.0.0.1:9000/v1',
-      model: 'gpt-5.2-chat-latest',
-      api: 'chat',
-      reasoningEffort: 'high',
-      rememberKey: true,
+      sides: [
+        {
+          id: 'vllm',
+          name: 'Our big Qwen',
+          endpoint: 'http://127.0.0.1:9000/v1',
+          model: 'gpt-5.2-chat-latest',
+          api: 'chat',
+          reasoningEffort: 'high',
+          needsKey: false,
+          rememberKey: true,
+          readsPictures: true,
+          acceptsTools: false,
+          licence: 'Apache-2.0',
+          contextTokens: 131072,
+          chosen: false,
+        },
+      ],
       blind: true,
       prices: { 'gpt-5.2-chat-latest': { inputPerMillion: 2, outputPerMillion: 16 } },
       idleTimeoutS: 45,
@@ -280,7 +292,28 @@ describe('parseSettings: comparison settings', () => {
       { compare: { enabled: 'yes', api: 'soap', reasoningEffort: 'max', model: 'gpt-5.2', prices: { x: { inputPerMillion: -1 } } } },
       defaults(),
     );
-    expect(parsed.compare).toEqual({ ...DEFAULT_COMPARE, model: 'gpt-5.2' });
+    expect(parsed.compare).toEqual({ ...DEFAULT_COMPARE, sides: [{ ...DEFAULT_COMPARE.sides[0], api: 'responses', reasoningEffort: 'default' }] });
+  });
+
+  it('turns settings saved with one endpoint into the first side, keeping what the user set', () => {
+    const old = { endpoint: 'https://api.openai.com/v1', model: 'gpt-5.2', api: 'chat', reasoningEffort: 'low', rememberKey: true };
+    const [side, ...rest] = parseSettings({ compare: old }, defaults()).compare.sides;
+    expect(rest).toEqual([]);
+    expect(side).toMatchObject({ id: 'openai', name: 'OpenAI GPT-5.2', api: 'chat', reasoningEffort: 'low', rememberKey: true, needsKey: true, licence: 'proprietary', contextTokens: 400_000 });
+    // Another host and model: named by the model, and GPT-5.2's licence and context are not claimed for it.
+    const other = parseSettings({ compare: { endpoint: 'http://localhost:8000/v1', model: 'my-model' } }, defaults()).compare.sides[0];
+    expect(other).toMatchObject({ id: 'openai', name: 'my-model', endpoint: 'http://localhost:8000/v1', licence: 'unknown' });
+    expect(other?.contextTokens).toBeUndefined();
+  });
+
+  it('keeps at most three sides with unique ids, skips broken ones, and never leaves none', () => {
+    const side = (id: unknown) => ({ ...DEFAULT_COMPARE.sides[0], id });
+    const parsed = parseSettings({ compare: { sides: [side('a'), side('a'), 'junk', side(''), side(7), side('b'), side('c'), side('d')] } }, defaults());
+    expect(parsed.compare.sides.map((entry) => entry.id)).toEqual(['a', 'b', 'c']);
+    expect(parseSettings({ compare: { sides: ['junk'] } }, defaults()).compare.sides).toEqual(DEFAULT_COMPARE.sides);
+    const damaged = parseSettings({ compare: { sides: [{ id: 'x', needsKey: 'no', contextTokens: -5, name: 12 }] } }, defaults()).compare.sides[0];
+    expect(damaged).toMatchObject({ id: 'x', needsKey: true, name: 'OpenAI GPT-5.2' });
+    expect(damaged?.contextTokens).toBeUndefined();
   });
 });
 

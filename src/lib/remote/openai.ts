@@ -4,7 +4,7 @@
 // module is the one the rest of the page imports.
 // Invariants:
 // - The API key travels only in the Authorization header of a POST to the validated endpoint (https, or http on
-//   loopback); it is never put in a URL, a message or a log line.
+//   loopback); it is never put in a URL, a message or a log line. A side that needs no key sends no header at all.
 // - A stream that ends normally yields deltas in arrival order and then exactly one `done` event, and nothing after.
 // - A connection that drops after the answer started is not an error: the generator yields `done` with
 //   `incomplete: true` (reason `cut`), so the UI keeps the text that arrived. Everything else that goes wrong
@@ -106,7 +106,8 @@ export async function* streamRemote(
     throw new RemoteError('RemoteNetwork', message, { cause: error });
   }
   const host = endpointHost(endpoint);
-  if (settings.apiKey.trim() === '') {
+  const sendsKey = settings.needsKey !== false;
+  if (sendsKey && settings.apiKey.trim() === '') {
     throw new RemoteError('RemoteAuth', `No API key is set for ${host}. Add one in Settings.`);
   }
   if (signal?.aborted) throw abortedError(signal.reason);
@@ -129,7 +130,7 @@ export async function* streamRemote(
       const request = fetchImpl(url, {
         method: 'POST',
         headers: {
-          Authorization: `Bearer ${settings.apiKey.trim()}`,
+          ...(sendsKey ? { Authorization: `Bearer ${settings.apiKey.trim()}` } : {}),
           'Content-Type': 'application/json',
           Accept: 'text/event-stream',
         },

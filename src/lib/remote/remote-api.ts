@@ -8,6 +8,8 @@ export interface RemoteSettings {
   /** Base URL like https://api.openai.com/v1; `/responses` or `/chat/completions` is appended. */
   endpoint: string;
   apiKey: string;
+  /** false: send no Authorization header (a local vLLM or SGLang server started without --api-key). Absent: true. */
+  needsKey?: boolean;
   model: string;
   api: RemoteApi;
   /** `default` sends no effort at all, leaving the model's own default. */

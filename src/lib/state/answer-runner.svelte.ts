@@ -18,7 +18,7 @@ import type { RemoteSettings } from '../remote/openai';
 import type { Price } from '../remote/pricing';
 import { failedAnswer, finishedAnswer } from '../remote/remote-answer';
 import { ThinkingClock } from '../thinking';
-import type { ChatMessage, CompareSettings, Conversation, RemoteAnswer, Settings } from '../types';
+import type { ChatMessage, Conversation, RemoteAnswer, Settings } from '../types';
 
 /** What the runner needs of the model state: whether a model is ready, which, and where a failure goes. */
 export interface LocalModelState {
@@ -33,7 +33,9 @@ export interface LocalModelState {
 /** What the runner needs of the comparison: whether this turn is compared, with which model, at what price. */
 export interface RemoteSide {
   readonly active: boolean;
-  readonly settings: Pick<CompareSettings, 'model' | 'blind'>;
+  readonly blind: boolean;
+  /** The model the compared turn goes to. */
+  readonly model: string;
   readonly price: Price | undefined;
   remoteSettings(): RemoteSettings;
 }
@@ -122,8 +124,8 @@ export class AnswerRunner {
       modelId: models.loaded?.modelId ?? '',
     };
     if (!compare.active) return answer;
-    answer.remote = { model: compare.settings.model, content: '', status: 'streaming', incomplete: false };
-    if (compare.settings.blind) answer.blind = { aIs: Math.random() < 0.5 ? 'local' : 'remote' };
+    answer.remote = { model: compare.model, content: '', status: 'streaming', incomplete: false };
+    if (compare.blind) answer.blind = { aIs: Math.random() < 0.5 ? 'local' : 'remote' };
     return answer;
   }
 

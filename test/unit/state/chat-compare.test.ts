@@ -98,7 +98,7 @@ describe('a compared turn', () => {
   it('has no cost for a model without a price, and a blind turn records its vote', async () => {
     const { chat, compare, storage } = comparing();
     compare.price = undefined;
-    compare.settings.blind = true;
+    compare.blind = true;
     await chat.send('Go');
     const answer = chat.current?.messages.at(-1);
     expect(answer?.remote?.usage).toBeDefined();

@@ -116,7 +116,8 @@ export class FakeModels implements LocalModelState {
 
 export class FakeCompare implements RemoteSide {
   active = false;
-  settings = { model: 'gpt-5.2', blind: false };
+  blind = false;
+  model = 'gpt-5.2';
   price: Price | undefined = DEFAULT_PRICES['gpt-5.2'];
 
   remoteSettings(): RemoteSettings {
