@@ -1,4 +1,5 @@
 // Pure helpers of the comparison: the blind-vote tally across conversations and its CSV / JSON export.
+import { csvLine } from './csv';
 import type { BlindChoice, Conversation } from './types';
 
 export interface VoteRow {
@@ -57,15 +58,9 @@ const CSV_COLUMNS: readonly (keyof VoteRow)[] = [
   'vote',
 ];
 
-/** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 export function votesToCsv(rows: readonly VoteRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((column) => csvCell(row[column])).join(','));
+  for (const row of rows) lines.push(csvLine(CSV_COLUMNS.map((column) => row[column])));
   return `${lines.join('\r\n')}\r\n`;
 }
 
