@@ -1,9 +1,10 @@
 // The shell's hash router: which view is shown, read from location.hash (`#/`, `#/compare`, `#/benchmark`,
-// `#/storage`). A later view is one entry in ROUTES; a hash that names no route shows the chat, so an old or
+// `#/scorecard`, `#/storage`). A later view is one entry in ROUTES; a hash that names no route shows the chat, so an old or
 // mistyped link never lands on a blank page.
 export const ROUTES = [
   { id: 'chat', path: '/', label: 'Chat' },
   { id: 'compare', path: '/compare', label: 'Compare' },
+  { id: 'scorecard', path: '/scorecard', label: 'Scorecard' },
   { id: 'benchmark', path: '/benchmark', label: 'Benchmark' },
   { id: 'storage', path: '/storage', label: 'Storage' },
 ] as const;

@@ -3,7 +3,7 @@
 // and 360 px, in the light and the dark theme. Fails on any serious or critical violation of WCAG 2.x A/AA (contrast included) or axe's
 // best practices, and checks that the layout never scrolls sideways. The same for every view of the shell (compare,
 // benchmark, storage) and its overlays (the conversation drawer, the model and settings sheet, the shortcuts list).
-import axe from 'axe-core';
+import { runAxe } from './axe-check';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/lib/types';
@@ -79,53 +79,13 @@ const STATES: { name: string; conversations: () => Conversation[] }[] = [
   { name: 'images', conversations: () => [withImages()] },
 ];
 
-interface Finding {
-  id: string;
-  impact: string;
-  help: string;
-  targets: string[];
-}
-
-async function runAxe(): Promise<{ violations: Finding[]; passed: string[] }> {
-  const { page } = stack.session;
-  // Evaluated, not added as a <script>: the app's CSP refuses inline scripts (and that is tested elsewhere).
-  await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const api: unknown = Reflect.get(window, 'axe');
-    if (typeof api !== 'object' || api === null) throw new Error('axe did not load');
-    const run: unknown = Reflect.get(api, 'run');
-    if (typeof run !== 'function') throw new Error('axe.run missing');
-    const results: unknown = await run.call(api, document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-    });
-    const field = (key: string): unknown[] => {
-      const value: unknown = typeof results === 'object' && results !== null ? Reflect.get(results, key) : [];
-      return Array.isArray(value) ? value : [];
-    };
-    const passed = field('passes').map((rule: unknown) => String(typeof rule === 'object' && rule !== null ? Reflect.get(rule, 'id') : rule));
-    const violations = field('violations').map((violation: unknown) => {
-      const get = (key: string): unknown => (typeof violation === 'object' && violation !== null ? Reflect.get(violation, key) : undefined);
-      const nodes = get('nodes');
-      return {
-        id: String(get('id')),
-        impact: String(get('impact')),
-        help: String(get('help')),
-        targets: Array.isArray(nodes)
-          ? nodes.slice(0, 5).map((node: unknown) => JSON.stringify(typeof node === 'object' && node !== null ? Reflect.get(node, 'target') : node))
-          : [],
-      };
-    });
-    return { violations, passed };
-  });
-}
-
 const summary: Record<string, string[]> = {};
 afterAll(() => console.info('[axe]', JSON.stringify(summary)));
 
 /** No serious or critical finding, the named rules ran and passed, and nothing scrolls sideways. */
 async function expectAccessible(key: string, requiredRules: string[]): Promise<void> {
   const { page } = stack.session;
-  const { violations: findings, passed } = await runAxe();
+  const { violations: findings, passed } = await runAxe(page);
   expect(passed).toEqual(expect.arrayContaining(requiredRules));
   summary[key] = findings.map((finding) => `${finding.impact}:${finding.id}`);
   const serious = findings.filter((finding) => finding.impact === 'serious' || finding.impact === 'critical');
@@ -157,6 +117,7 @@ describe('axe-core on the main states', () => {
 
 const VIEWS: { name: string; hash: string; open?: (page: Page) => Promise<void> }[] = [
   { name: 'compare view', hash: '#/compare' },
+  { name: 'scorecard view', hash: '#/scorecard', open: (page) => page.getByTestId('scorecard-empty').waitFor() },
   { name: 'benchmark view', hash: '#/benchmark', open: (page) => page.locator('#benchmark-heading').waitFor() },
   { name: 'storage view', hash: '#/storage' },
   { name: 'conversation drawer', hash: '#/', open: (page) => page.getByTestId('open-conversations').click() },
