@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScorecardRun, TaskResult } from '../../src/lib/scorecard/run-record';
 import { medianOf, summariseRun } from '../../src/lib/scorecard/summary';
+import { blindWinsBySide } from '../../src/lib/scorecard/blind-wins';
 
 function result(sideId: string, status: TaskResult['status'], extra: Partial<TaskResult> = {}): TaskResult {
   return { sideId, taskId: `t-${Math.random()}`, group: 'arithmetic', status, answer: '', why: '', ...extra };
@@ -108,5 +109,18 @@ describe('summariseRun', () => {
       ['local', 'Local', 'Qwen3-0.6B', 'Apache-2.0', false, 5000],
       ['remote', 'GPT', 'gpt-5.2', 'proprietary', true, undefined],
     ]);
+  });
+});
+
+describe('blindWinsBySide', () => {
+  it('counts local wins for the local side and remote wins for the sides of the model that won; ties for nobody', () => {
+    const row = (vote: 'local' | 'remote' | 'tie', remoteModel: string) => ({ conversationId: 'c', conversationTitle: 't', at: '', prompt: '', localModel: 'q', remoteModel, aWas: 'local' as const, vote });
+    const sides = [
+      { id: 'local', kind: 'local' as const, name: 'L', model: 'q', licence: 'Apache-2.0', readsPictures: false },
+      { id: 'openai', kind: 'remote' as const, name: 'G', model: 'gpt-5.2', licence: 'proprietary', readsPictures: true },
+      { id: 'vllm', kind: 'remote' as const, name: 'V', model: 'Qwen/Qwen3.5-397B-A17B', licence: 'Apache-2.0', readsPictures: true },
+    ];
+    const rows = [row('local', 'gpt-5.2'), row('remote', 'gpt-5.2'), row('remote', 'gpt-5.2'), row('tie', 'gpt-5.2'), row('remote', 'Qwen/Qwen3.5-397B-A17B'), row('local', 'x')];
+    expect(blindWinsBySide(sides, rows)).toEqual({ local: 2, openai: 2, vllm: 1 });
   });
 });

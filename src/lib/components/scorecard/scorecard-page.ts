@@ -5,6 +5,7 @@ import type { EngineClient } from '../../engine-client';
 import { streamRemote } from '../../remote/lazy-stream';
 import { runCode } from '../../sandbox/run-code';
 import { localRunner, remoteRunner } from '../../scorecard/app-runners';
+import { blindWinsBySide } from '../../scorecard/blind-wins';
 import { drawPicture } from '../../scorecard/pictures';
 import type { ScorecardSideRunner } from '../../scorecard/side-runner';
 import { TASK_SET } from '../../scorecard/tasks';
@@ -13,7 +14,8 @@ import type { CompareState } from '../../state/compare.svelte';
 import type { ModelManager } from '../../state/model-manager.svelte';
 import { ScorecardState } from '../../state/scorecard.svelte';
 import { loadScorecardRuns, saveScorecardRuns } from '../../storage';
-import type { Settings } from '../../types';
+import type { Conversation, Settings } from '../../types';
+import type { ScorecardRun } from '../../scorecard/run-record';
 import ScorecardView from './ScorecardView.svelte';
 
 export interface ScorecardPageDeps {
@@ -21,6 +23,7 @@ export interface ScorecardPageDeps {
   models: ModelManager;
   settings: { readonly value: Settings };
   compare: CompareState;
+  chat: { readonly conversations: readonly Conversation[] };
 }
 
 /** A side the user can tick: ready, or why not. */
@@ -37,6 +40,8 @@ export interface ScorecardPage {
   state: ScorecardState;
   candidates(): Candidate[];
   start(sideIds: readonly string[], groups: readonly TaskGroup[]): Promise<void>;
+  /** Blind-vote wins per side of a run measured here, from the votes in this browser's conversations. */
+  votesFor(run: ScorecardRun): Record<string, number> | undefined;
 }
 
 function browserLabel(): string {
@@ -46,7 +51,7 @@ function browserLabel(): string {
   return brand ? `${brand.brand} ${brand.version}` : navigator.userAgent.slice(0, 120);
 }
 
-export async function createScorecardPage({ client, models, settings, compare }: ScorecardPageDeps): Promise<ScorecardPage> {
+export async function createScorecardPage({ client, models, settings, compare, chat }: ScorecardPageDeps): Promise<ScorecardPage> {
   const state = new ScorecardState({
     taskSet: TASK_SET,
     runCode,
@@ -87,5 +92,9 @@ export async function createScorecardPage({ client, models, settings, compare }:
     await state.start(runners, { groups, maxTokens: settings.value.generation.maxNewTokens });
   }
 
-  return { View: ScorecardView, state, candidates, start };
+  function votesFor(run: ScorecardRun): Record<string, number> | undefined {
+    return run.importedFrom ? undefined : blindWinsBySide(run.sides, compare.votes(chat.conversations).rows);
+  }
+
+  return { View: ScorecardView, state, candidates, start, votesFor };
 }
