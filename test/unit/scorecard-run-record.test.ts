@@ -103,6 +103,14 @@ describe('parseRun', () => {
     const parsed = parseRun(raw);
     expect(parsed).toMatchObject({ ok: false, field: 'run.sides' });
   });
+
+  it('refuses a file that gives the same task twice for one side', () => {
+    const raw = sampleRun();
+    const [first] = raw.results;
+    if (!first) throw new Error('the sample has a result');
+    raw.results = [...raw.results, { ...first }];
+    expect(parseRun(raw)).toMatchObject({ ok: false, field: `run.results[${raw.results.length - 1}]`, problem: expect.stringMatching(/repeats/) });
+  });
 });
 
 describe('parseStoredRuns', () => {

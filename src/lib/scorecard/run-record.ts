@@ -198,6 +198,17 @@ function parseResult(value: unknown, where: string, sideIds: ReadonlySet<string>
   return clean;
 }
 
+/** One result per side and task: a file with two would count a task twice (and the view keys rows by the pair). */
+function uniqueResults(results: TaskResult[], where: string): TaskResult[] {
+  const seen = new Set<string>();
+  results.forEach((result, index) => {
+    const key = `${result.sideId}\u0000${result.taskId}`;
+    if (seen.has(key)) throw new FieldError(`${where}.results[${index}]`, 'repeats a task already given for the same side');
+    seen.add(key);
+  });
+  return results;
+}
+
 function parseVotes(value: unknown, where: string): Record<string, number> | undefined {
   if (value === undefined) return undefined;
   const votes = recordAt(value, where);
@@ -226,8 +237,9 @@ function parseRunOrThrow(value: unknown, where: string): ScorecardRun {
     taskSet: { id: requiredText(taskSet, 'id', `${where}.taskSet`), version: requiredCount(taskSet, 'version', `${where}.taskSet`) },
     groups,
     sides,
-    results: listAt(run.results, `${where}.results`, MAX_RESULTS).map((result, index) =>
-      parseResult(result, `${where}.results[${index}]`, sideIds),
+    results: uniqueResults(
+      listAt(run.results, `${where}.results`, MAX_RESULTS).map((result, index) => parseResult(result, `${where}.results[${index}]`, sideIds)),
+      where,
     ),
     device: { browser: requiredText(device, 'browser', `${where}.device`) },
   };
