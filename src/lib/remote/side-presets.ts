@@ -57,11 +57,11 @@ export const FIRST_SIDE_ID = 'openai';
 
 /** A side made from a preset, with an id no other side has. */
 export function sideFromPreset(preset: SidePresetId, takenIds: readonly string[]): RemoteSideSettings {
-  const fields: Partial<(typeof SIDE_PRESETS)[SidePresetId]> = { ...SIDE_PRESETS[preset] };
-  delete fields.label;
+  const { label, ...fields } = SIDE_PRESETS[preset];
+  void label; // shown in the preset menu only, not kept with the side
   let id: string = preset === 'openai' && !takenIds.includes(FIRST_SIDE_ID) ? FIRST_SIDE_ID : preset;
   for (let n = 2; takenIds.includes(id); n += 1) id = `${preset}-${n}`;
-  return { ...(fields as SidePreset), id, chosen: true, rememberKey: false };
+  return { ...fields, id, chosen: true, rememberKey: false };
 }
 
 export function defaultSides(): RemoteSideSettings[] {

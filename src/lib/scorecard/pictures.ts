@@ -3,6 +3,7 @@
 // and a thin loop that paints it on an OffscreenCanvas as a PNG. Drawn large and high-contrast so a vision model
 // reads what a person reads.
 import type { ImagePart } from '../../../common/protocol';
+import { mulberry32 } from '../../../common/seeded-random';
 import type { PictureSpec } from './types';
 
 export const PICTURE_SIZE = 384;
@@ -21,20 +22,8 @@ export interface PictureScene {
 const COLOURS: Record<string, string> = { red: '#d62728', blue: '#1f5fbf', green: '#2ca02c', orange: '#ff7f0e', purple: '#7b3fa0', black: '#222222' };
 const SHAPES = ['circle', 'square', 'triangle'] as const;
 
-/** mulberry32: a tiny seeded generator, so a spec always gives the same picture. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shapesScene(spec: Extract<PictureSpec, { kind: 'shapes' }>): DrawItem[] {
-  const random = seeded(spec.seed);
+  const random = mulberry32(spec.seed);
   // A 4 × 4 grid of cells, one shape per cell at most, jittered inside it: nothing overlaps, all inside the canvas.
   const cell = PICTURE_SIZE / 4;
   const cells = Array.from({ length: 16 }, (_, index) => index);

@@ -1,0 +1,14 @@
+// One seeded generator for everything that must draw the same "random" values every time: the scorecard's pictures
+// (src/lib/scorecard/pictures.ts) and the generated test models' weights (test/fixtures/seeded-random.ts).
+
+/** mulberry32: a tiny, well-distributed 32-bit generator returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
